@@ -1,0 +1,171 @@
+package data
+
+import (
+	"context"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// AreaQuery selects areas. Zero values mean "any"; Limit 0 means no limit.
+type AreaQuery struct {
+	Level  Level
+	Parent string     // only direct children of this code
+	BBox   *orb.Bound // only areas whose geometry intersects the box (lon/lat)
+	Codes  []string   // only these codes
+	Limit  int
+	Offset int
+}
+
+// Partition is everything the router needs, read in one transaction: every
+// area (all levels, ordered by code) and every person holding a role, as of
+// one revision.
+type Partition struct {
+	Revision int64
+	Areas    []Area
+	People   []Person
+}
+
+// Dataset is a bulk load: the demo district, a test fixture, a restore.
+type Dataset struct {
+	Areas     []Area
+	Buildings []Building
+	People    []Person
+	Reports   []Report  // with Routing filled in
+	Events    []Event   // ReportID refers to the position+1 of the report in Reports
+	Visits    []Visit   //
+	Note      string    // revision note
+	Now       time.Time // time of the load (revision timestamp)
+}
+
+// ReportQuery selects reports. Zero values mean "any"; Limit 0 means no limit.
+type ReportQuery struct {
+	IDs       []int64
+	Areas     []string // report's grid, community, street or district code is one of these
+	Status    []Status
+	Category  []string
+	Open      bool      // only cases not closed or rejected
+	DueBefore time.Time // only cases with DueAt before this (overdue scans)
+	From, To  time.Time // CreatedAt in [From, To)
+	BBox      *orb.Bound
+	Limit     int
+	Offset    int
+}
+
+// HeatmapQuery selects report locations for a heatmap.
+type HeatmapQuery struct {
+	BBox     *orb.Bound
+	From, To time.Time
+	Category []string
+	Areas    []string // caller's scope, as in ReportQuery.Areas; empty = all
+	Cell     float64  // bin size in degrees; the store snaps points to cells of this size
+}
+
+// HeatCell is a bin of the heatmap: its centre and how many reports fell in it.
+type HeatCell struct {
+	Point orb.Point
+	Count int
+}
+
+// AreaStat is the figures of one area over a time window.
+type AreaStat struct {
+	Code           string
+	Name           string
+	Level          Level
+	Reports        int     // created in the window
+	Open           int     // of those, not closed or rejected
+	Overdue        int     // open and past due now
+	Closed         int     // closed in the window
+	ClosedOnTime   int     // closed before DueAt
+	MedianCloseSec float64 // median seconds from creation to closure of those closed; 0 if none
+}
+
+// Store is what wangge keeps. Both data/pgstore and data/sqlitestore
+// implement it, and data/storetest holds the contract both pass. Every
+// method that writes is atomic: it commits all or nothing, and returns only
+// after the commit.
+type Store interface {
+	// Ping checks the store is reachable.
+	Ping(ctx context.Context) error
+	// Close releases the store.
+	Close() error
+	// Kind names the store: "postgis" or "sqlite".
+	Kind() string
+
+	// Load bulk-writes a dataset (into an empty or existing store) as one
+	// revision, in one transaction. Codes already present are ErrConflict.
+	Load(ctx context.Context, ds *Dataset) (Revision, error)
+
+	// PutAreas writes areas as one new revision. With replace, every existing
+	// area (and building→grid link) is removed first; otherwise a code that
+	// already exists is a *ValidationError (duplicate code). A parent must be
+	// among the areas written or already in the store (*ValidationError with
+	// the index of the first orphan). Nothing is written on error.
+	PutAreas(ctx context.Context, areas []Area, replace bool, note string) (Revision, error)
+	// ListAreas returns the areas matching q ordered by code, and the total
+	// count ignoring Limit/Offset.
+	ListAreas(ctx context.Context, q AreaQuery) ([]Area, int, error)
+	// GetArea returns one area or ErrNotFound.
+	GetArea(ctx context.Context, code string) (Area, error)
+	// Partition returns every area and every person with a role, consistently.
+	Partition(ctx context.Context) (Partition, error)
+	// CurrentRevision returns the id of the latest revision (0 when none).
+	CurrentRevision(ctx context.Context) (int64, error)
+	// ListRevisions returns revisions, newest first.
+	ListRevisions(ctx context.Context) ([]Revision, error)
+
+	// PutBuildings adds buildings (GridCode already derived by the caller)
+	// and recomputes household counts of every area in the same transaction.
+	PutBuildings(ctx context.Context, bs []Building) error
+	// ListBuildings returns the buildings of a grid ("" = all).
+	ListBuildings(ctx context.Context, gridCode string) ([]Building, error)
+
+	// AddPerson creates a person with their assignments and sets p.ID.
+	AddPerson(ctx context.Context, p *Person) error
+	// GetPerson returns one person or ErrNotFound.
+	GetPerson(ctx context.Context, id int64) (Person, error)
+	// ListPeople returns people holding role on area ("" = any), by id.
+	ListPeople(ctx context.Context, role Role, areaCode string) ([]Person, error)
+	// PutToken stores the SHA-256 hex of an API token for a person.
+	PutToken(ctx context.Context, personID int64, tokenHash, label string) error
+	// PersonByToken returns the person owning a token hash, or ErrNotFound.
+	PersonByToken(ctx context.Context, tokenHash string) (Person, error)
+
+	// Categories returns the report categories by code.
+	Categories(ctx context.Context) ([]Category, error)
+
+	// CreateReport writes a new report and its "created" event and sets r.ID.
+	// If r.IdempotencyKey is already used, nothing is written, *r is
+	// replaced by the stored report and created is false.
+	CreateReport(ctx context.Context, r *Report, ev Event) (created bool, err error)
+	// CreateReports writes many reports (and one "created" event each) in one
+	// transaction, setting their IDs.
+	CreateReports(ctx context.Context, rs []Report) error
+	// GetReport returns one report or ErrNotFound.
+	GetReport(ctx context.Context, id int64) (Report, error)
+	// ListReports returns reports matching q, newest first, and the total.
+	ListReports(ctx context.Context, q ReportQuery) ([]Report, int, error)
+	// UpdateReport saves r and appends ev, provided the stored status is
+	// still expect; otherwise ErrConflict and nothing is written.
+	UpdateReport(ctx context.Context, r *Report, expect Status, ev Event) error
+	// Events returns a report's event log, oldest first.
+	Events(ctx context.Context, reportID int64) ([]Event, error)
+
+	// Heatmap bins report locations.
+	Heatmap(ctx context.Context, q HeatmapQuery) ([]HeatCell, error)
+	// AreaStats returns per-area figures for areas of one level.
+	AreaStats(ctx context.Context, level Level, from, to, now time.Time) ([]AreaStat, error)
+
+	// AddVisit logs a household visit and sets v.ID.
+	AddVisit(ctx context.Context, v *Visit) error
+	// ListVisits returns visits in a grid, newest first.
+	ListVisits(ctx context.Context, gridCode string, limit int) ([]Visit, error)
+}
+
+// Notifier is implemented by stores that can tell every server using them
+// that a new revision was published (PostgreSQL LISTEN/NOTIFY). The channel
+// receives revision ids; it is closed when ctx ends. After a reconnect the
+// store sends the current revision so that listeners catch up.
+type Notifier interface {
+	Revisions(ctx context.Context) (<-chan int64, error)
+}
