@@ -44,6 +44,7 @@ type ReportQuery struct {
 	Areas     []string // report's grid, community, street or district code is one of these
 	Status    []Status
 	Category  []string
+	Assignee  int64     // only cases dispatched to this person (Report.AssigneeID); 0 = any
 	Open      bool      // only cases not closed or rejected
 	DueBefore time.Time // only cases with DueAt before this (overdue scans)
 	From, To  time.Time // CreatedAt in [From, To)
