@@ -27,6 +27,18 @@ type Partition struct {
 }
 
 // Dataset is a bulk load: the demo district, a test fixture, a restore.
+//
+// IDs: Load gives People[i], Buildings[i] and Reports[i] the ID base+i+1,
+// where base is the largest ID of that kind already stored — so in an empty
+// store People[i].ID == i+1, Buildings[i].ID == i+1 and Reports[i].ID == i+1
+// — and writes the IDs back into the slices. IDs the caller put in those
+// structs are ignored. Events[j].ReportID is the position+1 of its report in
+// Reports and is rewritten to the stored ID. Every other reference (a
+// report's ReporterID, AssigneeID, DuplicateOf, Routing.LeaderID, an event's
+// ActorID, a visit's PersonID and BuildingID) is stored exactly as given, so
+// a generator targeting an empty store writes i+1 for People[i] or
+// Buildings[i]. Area households are recomputed from Buildings when Buildings
+// is not empty, and kept as given otherwise.
 type Dataset struct {
 	Areas     []Area
 	Buildings []Building
@@ -35,7 +47,7 @@ type Dataset struct {
 	Events    []Event   // ReportID refers to the position+1 of the report in Reports
 	Visits    []Visit   //
 	Note      string    // revision note
-	Now       time.Time // time of the load (revision timestamp)
+	Now       time.Time // time of the load (revision timestamp); zero = now
 }
 
 // ReportQuery selects reports. Zero values mean "any"; Limit 0 means no limit.
@@ -92,6 +104,10 @@ type Store interface {
 	Close() error
 	// Kind names the store: "postgis" or "sqlite".
 	Kind() string
+	// Migrate applies the store's pending schema migrations (package
+	// migrations) and seeds DefaultCategories on first migration. It is
+	// idempotent; stores do not migrate on Open.
+	Migrate(ctx context.Context) error
 
 	// Load bulk-writes a dataset (into an empty or existing store) as one
 	// revision, in one transaction. Codes already present are ErrConflict.
