@@ -1,0 +1,858 @@
+// app.js: the wangge command-center dashboard.
+//
+// One MapLibre map with no external basemap (a plain background; all layers
+// are ours), fed only by the wangge server: grid partitions coloured by
+// household band, street/community outlines with drill-down, an incident
+// heatmap with time and category filters, case points at close zoom, live
+// reports over SSE, and a side panel of figures. For tests the page exposes
+// window.__map and sets document.body.dataset.mapIdle = "1" (plus counts)
+// whenever grids and heatmap have been loaded and rendered.
+import * as maplibregl from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import './style.css';
+import { config, get, absURL, authHeaders, streamURL } from './api.js';
+import { t, setLang, getLang, applyStatic } from './i18n.js';
+import { wgs84ToGcj02, mapCoords } from './gcj02.js';
+import {
+  esc, bboxOf, labelPoint, normGrid, band, BAND_COLORS, fmtTime, debounce, reportPoint, reportProps,
+} from './util.js';
+
+const DAY = 86400e3;
+const LABEL_MINZOOM = 15;
+const CASES_MINZOOM = 14.5;
+const EMPTY = { type: 'FeatureCollection', features: [] };
+const body = document.body;
+
+const state = {
+  gcj: false,
+  range: '7d',
+  from: null,
+  to: null,
+  days: 7,
+  day: null, // null: the whole range; else the index of the day shown
+  categories: [],
+  selected: new Set(),
+  grids: EMPTY,
+  streets: EMPTY,
+  communities: EMPTY,
+  districts: EMPTY,
+  gridIndex: new Map(), // code → {p, bbox, center}
+  areaIndex: new Map(), // code → {level, code, name, parent, bbox}
+  extent: null, // [minLon, minLat, maxLon, maxLat] of the data
+  crumb: [], // [{level, code, name}]
+  heat: { cells: [], cell_deg: 0.001 },
+  summary: null,
+  areas: { street: [], community: [] },
+  tableLevel: 'street',
+  sort: { key: 'reports', dir: -1 },
+  overdue: [],
+  live: [],
+  pending: 0,
+  renderSeq: 0,
+  firstRender: false,
+};
+
+setLang(localStorage.getItem('wangge.lang') || config.lang);
+applyStatic();
+
+// ---- map -----------------------------------------------------------------
+
+maplibregl.setWorkerUrl(new URL('maplibre-gl-worker.js', import.meta.url).href);
+
+const apiOrigin = new URL(absURL('/')).origin;
+const isXYZ = /\{z\}/.test(config.basemap || '');
+const style = config.basemap && !isXYZ
+  ? config.basemap
+  : {
+    version: 8,
+    sources: isXYZ ? { basemap: { type: 'raster', tiles: [config.basemap], tileSize: 256 } } : {},
+    layers: [
+      { id: 'bg', type: 'background', paint: { 'background-color': '#0d1624' } },
+      ...(isXYZ ? [{ id: 'basemap', type: 'raster', source: 'basemap', paint: { 'raster-opacity': 0.6 } }] : []),
+    ],
+  };
+
+const map = new maplibregl.Map({
+  container: 'map',
+  style,
+  center: [120.43, 36.17],
+  zoom: 11,
+  attributionControl: false,
+  fadeDuration: 0,
+  transformRequest: (url) => (url.startsWith(apiOrigin) ? { url, headers: authHeaders() } : { url }),
+});
+window.__map = map;
+map.addControl(new maplibregl.AttributionControl({ compact: false, customAttribution: config.attribution }), 'bottom-right');
+map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+
+/** P maps a WGS-84 position to the displayed CRS (GCJ-02 when the switch is on). */
+const P = (lon, lat) => (state.gcj ? wgs84ToGcj02(lon, lat) : [lon, lat]);
+const disp = (fc) => (state.gcj ? mapCoords(fc, P) : fc);
+const dispBox = (b) => { const a = P(b[0], b[1]); const c = P(b[2], b[3]); return [a[0], a[1], c[0], c[1]]; };
+/** unP inverts P approximately (the GCJ offset varies slowly: one fixed-point step is metres-accurate). */
+const unP = (lon, lat) => { if (!state.gcj) return [lon, lat]; const g = wgs84ToGcj02(lon, lat); return [2 * lon - g[0], 2 * lat - g[1]]; };
+
+const bandColor = ['step', ['to-number', ['get', 'households'], 0], BAND_COLORS.low, 300, BAND_COLORS.mid, 601, BAND_COLORS.high];
+
+function addLayers() {
+  const mvt = config.gridSource === 'mvt';
+  map.addSource('grids', mvt
+    ? { type: 'vector', tiles: [`${absURL('/tiles/grids/')}{z}/{x}/{y}.mvt`], minzoom: 8, maxzoom: 16, promoteId: { grids: 'code' } }
+    : { type: 'geojson', data: EMPTY, promoteId: 'code' });
+  const src = mvt ? { source: 'grids', 'source-layer': 'grids' } : { source: 'grids' };
+  map.addSource('communities', { type: 'geojson', data: EMPTY, promoteId: 'code' });
+  map.addSource('streets', { type: 'geojson', data: EMPTY, promoteId: 'code' });
+  map.addSource('heat', { type: 'geojson', data: EMPTY });
+  map.addSource('cases', { type: 'geojson', data: EMPTY, cluster: true, clusterMaxZoom: 16, clusterRadius: 36 });
+
+  map.addLayer({ id: 'grids-fill', type: 'fill', ...src, paint: { 'fill-color': bandColor, 'fill-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.8, 0.5] } });
+  map.addLayer({
+    id: 'heat', type: 'heatmap', source: 'heat', maxzoom: 18,
+    paint: {
+      'heatmap-weight': ['interpolate', ['linear'], ['get', 'count'], 0, 0, 10, 1],
+      'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 10, 0.8, 16, 2],
+      'heatmap-radius': ['interpolate', ['exponential', 2], ['zoom'], 10, 6, 13, 18, 16, 70],
+      'heatmap-opacity': ['interpolate', ['linear'], ['zoom'], 14, 0.85, 17, 0.35],
+      'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'],
+        0, 'rgba(0,0,0,0)', 0.15, 'rgba(255,237,160,0.55)', 0.4, 'rgba(254,178,76,0.8)', 0.7, 'rgba(240,59,32,0.9)', 1, 'rgba(189,0,38,0.95)'],
+    },
+  });
+  map.addLayer({ id: 'grids-line', type: 'line', ...src, minzoom: 12, paint: { 'line-color': '#dfe8f5', 'line-opacity': 0.45, 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 0.3, 17, 1.2] } });
+  map.addLayer({ id: 'community-line', type: 'line', source: 'communities', minzoom: 11, paint: { 'line-color': '#9fd3ff', 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 0.6, 16, 2.2], 'line-dasharray': [3, 2] } });
+  map.addLayer({ id: 'street-line', type: 'line', source: 'streets', paint: { 'line-color': '#ffd166', 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1, 16, 3.5] } });
+  map.addLayer({ id: 'street-fill', type: 'fill', source: 'streets', paint: { 'fill-color': '#000', 'fill-opacity': 0 } });
+  map.addLayer({ id: 'community-fill', type: 'fill', source: 'communities', paint: { 'fill-color': '#000', 'fill-opacity': 0 } });
+  map.addLayer({ id: 'grids-hover', type: 'line', ...src, paint: { 'line-color': '#ffffff', 'line-width': 2.5, 'line-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 1, 0] } });
+  map.addLayer({ id: 'selected-street', type: 'line', source: 'streets', filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#ffd166', 'line-width': 5, 'line-blur': 2 } });
+  map.addLayer({ id: 'selected-community', type: 'line', source: 'communities', filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#9fd3ff', 'line-width': 4, 'line-blur': 1.5 } });
+  map.addLayer({
+    id: 'cases-cluster', type: 'circle', source: 'cases', minzoom: CASES_MINZOOM, filter: ['has', 'point_count'],
+    paint: {
+      'circle-color': 'rgba(255,140,0,0.85)', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5,
+      'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 10, 20, 18, 100, 26],
+    },
+  });
+  map.addLayer({
+    id: 'cases-point', type: 'circle', source: 'cases', minzoom: CASES_MINZOOM, filter: ['!', ['has', 'point_count']],
+    paint: {
+      'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5,
+      'circle-color': ['case', ['to-boolean', ['get', 'overdue']], '#ff3b30',
+        ['match', ['get', 'status'], ['closed', 'rejected'], '#8a94a6', '#ffb020']],
+    },
+  });
+}
+
+// ---- render flag for tests -------------------------------------------------
+
+function busy() { state.pending++; body.dataset.mapIdle = '0'; }
+function done() {
+  state.pending = Math.max(0, state.pending - 1);
+  if (state.pending === 0) {
+    map.once('idle', settle);
+    map.triggerRepaint();
+  }
+}
+function settle() {
+  if (state.pending > 0) return;
+  const codes = new Set();
+  for (const f of map.queryRenderedFeatures({ layers: ['grids-fill'] })) codes.add(f.properties.code);
+  body.dataset.gridsRendered = String(codes.size);
+  body.dataset.heatCells = String(state.heat.cells.length);
+  body.dataset.heatTotal = String(state.heat.cells.reduce((s, c) => s + (c[2] || 0), 0));
+  body.dataset.casesShown = String(map.getZoom() >= CASES_MINZOOM ? map.querySourceFeatures('cases').length : 0);
+  body.dataset.renderSeq = String(++state.renderSeq);
+  if (!state.firstRender) {
+    state.firstRender = true;
+    body.dataset.firstRenderMs = String(Math.round(performance.now()));
+  }
+  if (config.gridSource === 'mvt') renderLegend();
+  body.dataset.mapIdle = '1';
+}
+/** track wraps a load so that the idle flag waits for it. */
+async function track(fn) {
+  busy();
+  try { return await fn(); } catch (e) { console.error(e); showError(e); return undefined; } finally { done(); }
+}
+
+function showError(e) {
+  const el = document.getElementById('error') || Object.assign(document.createElement('div'), { id: 'error' });
+  el.textContent = `${e.status ? `HTTP ${e.status} ` : ''}${e.message || e}`;
+  document.getElementById('map-wrap').append(el);
+  clearTimeout(showError.h);
+  showError.h = setTimeout(() => el.remove(), 8000);
+}
+
+// ---- areas -----------------------------------------------------------------
+
+function indexAreas() {
+  state.gridIndex.clear();
+  state.areaIndex.clear();
+  for (const [fc, level] of [[state.districts, 'district'], [state.streets, 'street'], [state.communities, 'community']]) {
+    for (const f of fc.features) {
+      const p = f.properties || {};
+      state.areaIndex.set(p.code, { level, code: p.code, name: p.name, parent: p.parent_code, bbox: bboxOf(f) });
+    }
+  }
+  for (const f of state.grids.features) {
+    const p = normGrid(f.properties || {});
+    f.properties = { ...f.properties, households: p.households };
+    state.gridIndex.set(p.code, { p, bbox: bboxOf(f), center: labelPoint(f.geometry) });
+  }
+  state.extent = bboxOf(state.grids.features.length ? state.grids : state.streets.features.length ? state.streets : state.districts);
+  const dl = document.getElementById('search-list');
+  const opts = [];
+  for (const a of state.areaIndex.values()) if (a.level !== 'district') opts.push(`<option value="${esc(a.name)}">${esc(a.code)}</option>`);
+  for (const [code, g] of state.gridIndex) opts.push(`<option value="${esc(code)}">${esc(g.p.name)}</option>`);
+  dl.innerHTML = opts.join('');
+}
+
+function pushAreaData() {
+  map.getSource('streets').setData(disp(state.streets));
+  map.getSource('communities').setData(disp(state.communities));
+  if (config.gridSource !== 'mvt') map.getSource('grids').setData(disp(state.grids));
+}
+
+async function loadAreas() {
+  await track(async () => {
+    const levels = config.gridSource === 'mvt' ? ['district', 'street', 'community'] : ['district', 'street', 'community', 'grid'];
+    const res = await Promise.all(levels.map((l) => get('/api/v1/areas', { level: l }).catch((e) => { if (l === 'district') return EMPTY; throw e; })));
+    [state.districts, state.streets, state.communities] = res;
+    state.grids = res[3] || EMPTY;
+    indexAreas();
+    pushAreaData();
+    renderLegend();
+    renderCrumb();
+    if (state.extent) map.fitBounds(dispBox(state.extent), { padding: 30, duration: 0 });
+  });
+}
+
+function renderLegend() {
+  const counts = { low: 0, mid: 0, high: 0 };
+  let scope = '';
+  if (config.gridSource === 'mvt') {
+    const seen = new Set();
+    for (const f of map.querySourceFeatures('grids', { sourceLayer: 'grids' })) {
+      if (seen.has(f.properties.code)) continue;
+      seen.add(f.properties.code);
+      counts[band(Number(f.properties.households) || 0)]++;
+    }
+    scope = ' *';
+  } else {
+    for (const g of state.gridIndex.values()) counts[band(g.p.households)]++;
+  }
+  const total = counts.low + counts.mid + counts.high;
+  const row = (k, label) => `<div class="band" data-band="${k}"><i style="background:${BAND_COLORS[k]}"></i><span>${t(label)}</span><b data-count="${k}">${counts[k]}</b></div>`;
+  document.getElementById('legend').innerHTML = `<h3>${t('legendTitle')} <small>${total} ${t('gridsShown')}${scope}</small></h3>`
+    + row('low', 'bandLow') + row('mid', 'bandMid') + row('high', 'bandHigh')
+    + `<h3>${t('heat')}</h3><div class="heatbar"></div>`
+    + `<div class="band"><i class="dot" style="background:#ffb020"></i><span>${t('open')}</span></div>`
+    + `<div class="band"><i class="dot" style="background:#ff3b30"></i><span>${t('overdue')}</span></div>`;
+  body.dataset.bandLow = String(counts.low);
+  body.dataset.bandMid = String(counts.mid);
+  body.dataset.bandHigh = String(counts.high);
+}
+
+// ---- drill-down and breadcrumb ----------------------------------------------
+
+function areaName(code) { return state.areaIndex.get(code)?.name || state.gridIndex.get(code)?.p.name || code; }
+
+function crumbFor(level, code) {
+  const chain = [];
+  let a = level === 'grid' ? null : state.areaIndex.get(code);
+  if (level === 'grid') {
+    const g = state.gridIndex.get(code);
+    chain.unshift({ level: 'grid', code, name: g?.p.name || code });
+    a = state.areaIndex.get(g?.p.parent_code || g?.p.community?.code);
+  }
+  while (a && a.level !== 'district') { chain.unshift({ level: a.level, code: a.code, name: a.name }); a = state.areaIndex.get(a.parent); }
+  return chain;
+}
+
+function renderCrumb() {
+  const nav = document.getElementById('breadcrumb');
+  const root = state.districts.features[0]?.properties?.name || t('district');
+  const items = [{ level: 'district', code: '', name: root }, ...state.crumb];
+  nav.innerHTML = items.map((c, i) => (i === items.length - 1
+    ? `<span class="here" data-level="${c.level}">${esc(c.name)}</span>`
+    : `<a href="#" data-i="${i}" data-level="${c.level}">${esc(c.name)}</a><span class="sep">›</span>`)).join('');
+  map.setFilter('selected-street', ['==', ['get', 'code'], state.crumb.find((c) => c.level === 'street')?.code || '']);
+  map.setFilter('selected-community', ['==', ['get', 'code'], state.crumb.find((c) => c.level === 'community')?.code || '']);
+  body.dataset.crumb = items.map((c) => c.level).join('>');
+}
+
+document.getElementById('breadcrumb').addEventListener('click', (e) => {
+  const a = e.target.closest('a[data-i]');
+  if (!a) return;
+  e.preventDefault();
+  const i = Number(a.dataset.i);
+  state.crumb = state.crumb.slice(0, i);
+  renderCrumb();
+  const last = state.crumb[state.crumb.length - 1];
+  const bb = last ? state.areaIndex.get(last.code)?.bbox : state.extent;
+  if (bb) map.fitBounds(dispBox(bb), { padding: 40 });
+});
+
+/** drillTo flies to an area (street, community or grid) and makes it the breadcrumb's last item. */
+function drillTo(level, code, bboxHint) {
+  const bb = level === 'grid' ? state.gridIndex.get(code)?.bbox || bboxHint : state.areaIndex.get(code)?.bbox || bboxHint;
+  state.crumb = crumbFor(level, code);
+  if (!state.crumb.length) state.crumb = [{ level, code, name: areaName(code) }];
+  renderCrumb();
+  if (bb) map.fitBounds(dispBox(bb), { padding: level === 'grid' ? 120 : 40, maxZoom: 17.5 });
+}
+
+/** smallOnScreen says whether a WGS-84 bbox covers less than 40% of the view in both directions. */
+function smallOnScreen(bb) {
+  if (!bb) return false;
+  const d = dispBox(bb);
+  const a = map.project([d[0], d[3]]);
+  const b = map.project([d[2], d[1]]);
+  const c = map.getCanvas();
+  const w = c.clientWidth, h = c.clientHeight;
+  return Math.abs(b.x - a.x) < 0.4 * w && Math.abs(b.y - a.y) < 0.4 * h;
+}
+
+// ---- popups ----------------------------------------------------------------
+
+function gridHTML(p) {
+  const g = normGrid(p);
+  const person = (x) => `${esc(x.name)}${x.phone ? ` <a href="tel:${esc(x.phone)}">${esc(x.phone)}</a>` : ''}`;
+  const leader = g.leader && !g.vacant
+    ? person(g.leader)
+    : `<span class="vacant">${t('vacant')}</span>${g.fallback ? ` · ${t('fallback')}: ${person(g.fallback)}` : ''}`;
+  return `<div class="grid-pop" data-code="${esc(g.code)}">
+    <h4>${esc(g.name)} <small>${esc(g.code)}</small></h4>
+    <table>
+      <tr><th>${t('community')}</th><td>${esc(g.community?.name)}</td></tr>
+      <tr><th>${t('street')}</th><td>${esc(g.street?.name)}</td></tr>
+      <tr><th>${t('households')}</th><td><i class="sw" style="background:${BAND_COLORS[band(g.households)]}"></i>${g.households}</td></tr>
+      <tr><th>${t('leader')}</th><td class="leader">${leader}</td></tr>
+      <tr><th>${t('openCases')}</th><td>${g.open_cases}</td></tr>
+      <tr><th>${t('overdueCases')}</th><td class="${g.overdue_cases ? 'bad' : ''}">${g.overdue_cases}</td></tr>
+    </table></div>`;
+}
+
+const hoverPopup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: 'hover-pop', maxWidth: '320px', offset: 12 });
+const clickPopup = new maplibregl.Popup({ closeButton: true, closeOnClick: true, className: 'click-pop', maxWidth: '340px' });
+let hovered = null;
+
+function setHover(code) {
+  if (hovered === code) return;
+  if (hovered !== null) map.setFeatureState(featureRef(hovered), { hover: false });
+  hovered = code;
+  if (code !== null) map.setFeatureState(featureRef(code), { hover: true });
+}
+function featureRef(id) { return config.gridSource === 'mvt' ? { source: 'grids', sourceLayer: 'grids', id } : { source: 'grids', id }; }
+
+function showGrid(p, lngLat) {
+  hoverPopup.remove();
+  clickPopup.setLngLat(lngLat).setHTML(gridHTML(p)).addTo(map);
+  body.dataset.popupGrid = p.code;
+}
+
+// ---- heatmap, cases and filters ----------------------------------------------
+
+function setRange(r) {
+  state.range = r;
+  const now = Date.now();
+  if (r !== 'custom') {
+    const span = r === '24h' ? DAY : r === '30d' ? 30 * DAY : 7 * DAY;
+    state.to = new Date(now);
+    state.from = new Date(now - span);
+  } else {
+    const f = new Date(document.getElementById('from-input').value);
+    const to = new Date(document.getElementById('to-input').value);
+    if (Number.isNaN(f.getTime()) || Number.isNaN(to.getTime()) || to <= f) return;
+    state.from = f;
+    state.to = to;
+  }
+  state.days = Math.max(1, Math.ceil((state.to - state.from) / DAY));
+  state.day = null;
+  const slider = document.getElementById('day-slider');
+  slider.max = String(state.days);
+  slider.value = String(state.days);
+  slider.disabled = state.days <= 1;
+  document.getElementById('play').disabled = state.days <= 1;
+  for (const b of document.querySelectorAll('#ranges button')) b.classList.toggle('active', b.dataset.range === r);
+  document.getElementById('custom-range').hidden = r !== 'custom';
+  renderDayLabel();
+}
+
+/** window returns the time window the map shows: the whole range or the selected day. */
+function viewWindow() {
+  if (state.day === null) return { from: state.from, to: state.to };
+  const from = new Date(state.from.getTime() + state.day * DAY);
+  return { from, to: new Date(Math.min(from.getTime() + DAY, state.to.getTime())) };
+}
+
+function renderDayLabel() {
+  const w = viewWindow();
+  const f = (d) => d.toLocaleDateString(getLang() === 'en' ? 'en-GB' : 'zh-CN', { month: '2-digit', day: '2-digit' });
+  document.getElementById('day-label').textContent = state.day === null ? `${t('allDays')} ${f(w.from)}–${f(w.to)}` : f(w.from);
+}
+
+function catParam() {
+  if (state.selected.size === state.categories.length) return undefined;
+  return [...state.selected].sort().join(',');
+}
+
+let heatAbort = null;
+async function loadHeat() {
+  heatAbort?.abort();
+  const ctl = new AbortController();
+  heatAbort = ctl;
+  await track(async () => {
+    let res = { cells: [], cell_deg: 0.001 };
+    if (state.selected.size > 0) {
+      const w = viewWindow();
+      try {
+        res = await get('/api/v1/stats/heatmap', {
+          from: w.from.toISOString(), to: w.to.toISOString(), category: catParam(),
+          bbox: state.extent ? state.extent.map((v) => v.toFixed(6)).join(',') : undefined,
+        }, ctl.signal);
+      } catch (e) { if (e.name === 'AbortError') return; throw e; }
+    }
+    if (ctl.signal.aborted) return;
+    state.heat = { cells: res.cells || [], cell_deg: res.cell_deg || 0.001 };
+    const max = state.heat.cells.reduce((m, c) => Math.max(m, c[2] || 0), 1);
+    map.setPaintProperty('heat', 'heatmap-weight', ['interpolate', ['linear'], ['get', 'count'], 0, 0, Math.max(2, max), 1]);
+    map.getSource('heat').setData(disp({
+      type: 'FeatureCollection',
+      features: state.heat.cells.map(([lon, lat, count]) => ({ type: 'Feature', properties: { count }, geometry: { type: 'Point', coordinates: [lon, lat] } })),
+    }));
+  });
+}
+
+let casesAbort = null;
+let casesFC = EMPTY;
+async function loadCases() {
+  if (map.getZoom() < CASES_MINZOOM || state.selected.size === 0) {
+    casesFC = EMPTY;
+    map.getSource('cases')?.setData(EMPTY);
+    return;
+  }
+  casesAbort?.abort();
+  const ctl = new AbortController();
+  casesAbort = ctl;
+  await track(async () => {
+    const b = map.getBounds();
+    const sw = unP(b.getWest(), b.getSouth());
+    const ne = unP(b.getEast(), b.getNorth());
+    const w = viewWindow();
+    try {
+      casesFC = await get('/api/v1/reports', {
+        bbox: [sw[0], sw[1], ne[0], ne[1]].map((v) => v.toFixed(6)).join(','),
+        from: w.from.toISOString(), to: w.to.toISOString(), category: catParam(), limit: 1000,
+      }, ctl.signal);
+    } catch (e) { if (e.name === 'AbortError') return; throw e; }
+    if (ctl.signal.aborted) return;
+    map.getSource('cases').setData(disp(casesFC));
+  });
+}
+
+function refreshFilters() {
+  renderDayLabel();
+  loadHeat();
+  loadCases();
+}
+
+function renderCategories() {
+  const el = document.getElementById('categories');
+  el.innerHTML = state.categories.map((c) => `<label class="cat"><input type="checkbox" value="${esc(c.code)}" ${state.selected.has(c.code) ? 'checked' : ''}> ${esc(getLang() === 'en' ? c.name_en || c.name : c.name)}</label>`).join('');
+}
+function catName(code) {
+  const c = state.categories.find((x) => x.code === code);
+  return c ? (getLang() === 'en' ? c.name_en || c.name : c.name) : code;
+}
+
+document.getElementById('categories').addEventListener('change', (e) => {
+  if (e.target.type !== 'checkbox') return;
+  if (e.target.checked) state.selected.add(e.target.value); else state.selected.delete(e.target.value);
+  refreshFilters();
+});
+
+document.getElementById('ranges').addEventListener('click', (e) => {
+  const b = e.target.closest('button[data-range]');
+  if (!b) return;
+  stopPlay();
+  if (b.dataset.range === 'custom') {
+    const toLocal = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60e3).toISOString().slice(0, 16);
+    document.getElementById('from-input').value = toLocal(state.from);
+    document.getElementById('to-input').value = toLocal(state.to);
+    document.getElementById('custom-range').hidden = false;
+    for (const x of document.querySelectorAll('#ranges button')) x.classList.toggle('active', x === b);
+    return;
+  }
+  setRange(b.dataset.range);
+  refreshFilters();
+  loadPanel();
+});
+document.getElementById('apply-custom').addEventListener('click', () => {
+  setRange('custom');
+  refreshFilters();
+  loadPanel();
+});
+
+const slider = document.getElementById('day-slider');
+slider.addEventListener('input', () => {
+  const v = Number(slider.value);
+  state.day = v >= state.days ? null : v;
+  renderDayLabel();
+  debouncedFilters();
+});
+const debouncedFilters = debounce(refreshFilters, 150);
+
+let playTimer = 0;
+function stopPlay() { clearInterval(playTimer); playTimer = 0; document.getElementById('play').textContent = '▶'; }
+document.getElementById('play').addEventListener('click', () => {
+  if (playTimer) { stopPlay(); return; }
+  document.getElementById('play').textContent = '❚❚';
+  state.day = state.day === null ? 0 : state.day;
+  const step = () => {
+    slider.value = String(state.day ?? state.days);
+    refreshFilters();
+    if (state.day === null) { stopPlay(); return; }
+    state.day = state.day + 1 >= state.days ? null : state.day + 1;
+  };
+  step();
+  playTimer = setInterval(step, 1500);
+});
+
+// ---- side panel --------------------------------------------------------------
+
+function pct(v) {
+  if (v === null || v === undefined || Number.isNaN(Number(v))) return '–';
+  const n = Number(v);
+  return `${(n <= 1 ? n * 100 : n).toFixed(1)}%`;
+}
+
+function renderKPIs() {
+  const s = state.summary || {};
+  const card = (key, label, val, cls = '') => `<div class="kpi ${cls}" data-kpi="${key}"><b>${val}</b><span>${t(label)}</span></div>`;
+  document.getElementById('kpis').innerHTML = card('new_today', 'newToday', s.new_today ?? '–')
+    + card('open', 'open', s.open ?? '–')
+    + card('overdue', 'overdue', s.overdue ?? '–', s.overdue ? 'bad' : '')
+    + card('closed_on_time_rate', 'onTimeRate', pct(s.closed_on_time_rate));
+}
+
+function caseItem(f) {
+  const p = reportProps(f);
+  const due = p.due_at ? Math.round((Date.now() - new Date(p.due_at).getTime()) / 3600e3) : null;
+  return `<li data-id="${esc(p.id)}"><span class="cat-name">${esc(catName(p.category))}</span>
+    <span class="meta">#${esc(p.id)} · ${esc(p.grid_code || '')}${due !== null && due > 0 ? ` · <b class="bad">+${due}h</b>` : ''}</span>
+    <span class="desc">${esc(p.description || '')}</span></li>`;
+}
+
+function renderOverdue() {
+  document.getElementById('overdue-list').innerHTML = state.overdue.map(caseItem).join('') || `<li class="empty">${t('noData')}</li>`;
+  document.getElementById('overdue-count').textContent = String(state.overdue.length);
+}
+
+function renderLive() {
+  document.getElementById('live-list').innerHTML = state.live.slice(0, 20).map(caseItem).join('') || `<li class="empty">${t('noData')}</li>`;
+}
+
+const COLS = [
+  ['name', 'name'], ['reports', 'reports'], ['open', 'open'], ['overdue', 'overdue'], ['closed', 'closed'],
+  ['on_time_rate', 'onTimeRate'], ['median_close_hours', 'medianHours'], ['households', 'households'],
+];
+function renderTable() {
+  const rows = [...(state.areas[state.tableLevel] || [])];
+  const { key, dir } = state.sort;
+  rows.sort((a, b) => {
+    const x = a[key], y = b[key];
+    if (typeof x === 'string' || typeof y === 'string') return dir * String(x ?? '').localeCompare(String(y ?? ''), 'zh');
+    return dir * ((x ?? -Infinity) - (y ?? -Infinity));
+  });
+  const th = COLS.map(([k, l]) => `<th data-key="${k}" class="${k === key ? (dir > 0 ? 'asc' : 'desc') : ''}">${t(l)}</th>`).join('');
+  const fmt = (k, v) => (k === 'on_time_rate' ? pct(v) : k === 'median_close_hours' ? (v == null ? '–' : Number(v).toFixed(1)) : esc(v ?? '–'));
+  const tr = rows.map((r) => `<tr data-code="${esc(r.code)}" data-level="${esc(r.level || state.tableLevel)}">${COLS.map(([k]) => `<td class="${k === 'overdue' && r[k] ? 'bad' : ''}">${fmt(k, r[k])}</td>`).join('')}</tr>`).join('');
+  document.getElementById('area-table').innerHTML = `<thead><tr>${th}</tr></thead><tbody>${tr}</tbody>`;
+  for (const b of document.querySelectorAll('.tabs button')) b.classList.toggle('active', b.dataset.table === state.tableLevel);
+}
+
+document.getElementById('area-table').addEventListener('click', (e) => {
+  const th = e.target.closest('th[data-key]');
+  if (th) {
+    const k = th.dataset.key;
+    state.sort = { key: k, dir: state.sort.key === k ? -state.sort.dir : (k === 'name' ? 1 : -1) };
+    renderTable();
+    return;
+  }
+  const tr = e.target.closest('tr[data-code]');
+  if (!tr) return;
+  const row = state.areas[state.tableLevel].find((r) => r.code === tr.dataset.code);
+  drillTo(tr.dataset.level, tr.dataset.code, row?.bbox);
+});
+document.querySelector('.tabs').addEventListener('click', (e) => {
+  const b = e.target.closest('button[data-table]');
+  if (!b) return;
+  state.tableLevel = b.dataset.table;
+  renderTable();
+});
+
+async function loadPanel() {
+  const range = { from: state.from.toISOString(), to: state.to.toISOString() };
+  const jobs = [
+    get('/api/v1/stats/summary', range).then((s) => { state.summary = s; renderKPIs(); }),
+    get('/api/v1/reports', { overdue: 'true', limit: 50 }).then((fc) => { state.overdue = fc.features || []; renderOverdue(); }),
+    get('/api/v1/stats/areas', { level: 'street', ...range }).then((r) => { state.areas.street = r.areas || []; }),
+    get('/api/v1/stats/areas', { level: 'community', ...range }).then((r) => { state.areas.community = r.areas || []; }),
+  ];
+  const res = await Promise.allSettled(jobs);
+  for (const r of res) if (r.status === 'rejected') { console.error(r.reason); showError(r.reason); }
+  renderTable();
+}
+const debouncedPanel = debounce(loadPanel, 2000);
+
+async function showCase(id) {
+  const el = document.getElementById('case-detail');
+  try {
+    const { report: r, events = [] } = await get(`/api/v1/reports/${encodeURIComponent(id)}`);
+    const p = reportProps(r);
+    const pt = reportPoint(r);
+    el.hidden = false;
+    el.dataset.id = String(p.id);
+    el.innerHTML = `<h2>${esc(catName(p.category))} <small>#${esc(p.id)}</small><button type="button" class="x" aria-label="${t('close')}">×</button></h2>
+      <p class="desc">${esc(p.description || '')}</p>
+      <table>
+        <tr><th>${t('status')}</th><td>${esc(t(`st_${p.status}`))}${p.overdue ? ` <b class="bad">${t('overdue')}</b>` : ''}</td></tr>
+        <tr><th>${t('grid')}</th><td>${esc(p.grid_code || p.routing?.grid_code || '')} ${esc(areaName(p.grid_code || ''))}</td></tr>
+        <tr><th>${t('createdAt')}</th><td>${esc(fmtTime(p.created_at, getLang()))}</td></tr>
+        <tr><th>${t('dueAt')}</th><td>${esc(fmtTime(p.due_at, getLang()))}</td></tr>
+      </table>
+      <h3>${t('timeline')}</h3>
+      <ol class="timeline">${events.map((ev) => `<li data-kind="${esc(ev.kind)}"><time>${esc(fmtTime(ev.at, getLang()))}</time>
+        <b>${esc(t(`ev_${ev.kind}`) !== `ev_${ev.kind}` ? t(`ev_${ev.kind}`) : t(`st_${ev.to || ev.kind}`))}</b>
+        ${ev.from ? `<span class="meta">${esc(t(`st_${ev.from}`))} → ${esc(t(`st_${ev.to}`))}</span>` : ''}
+        ${ev.actor_id ? `<span class="meta">#${esc(ev.actor_id)}</span>` : ''}
+        ${ev.reason ? `<div class="reason">${esc(ev.reason)}</div>` : ''}</li>`).join('')}</ol>`;
+    el.querySelector('.x').addEventListener('click', () => { el.hidden = true; });
+    if (pt && map.getZoom() < CASES_MINZOOM) map.flyTo({ center: P(pt[0], pt[1]), zoom: 16 });
+  } catch (e) { showError(e); }
+}
+
+for (const id of ['overdue-list', 'live-list']) {
+  document.getElementById(id).addEventListener('click', (e) => {
+    const li = e.target.closest('li[data-id]');
+    if (!li) return;
+    const list = id === 'overdue-list' ? state.overdue : state.live;
+    const f = list.find((x) => String(reportProps(x).id) === li.dataset.id);
+    const pt = reportPoint(f);
+    if (pt) map.flyTo({ center: P(pt[0], pt[1]), zoom: Math.max(map.getZoom(), 16) });
+    showCase(li.dataset.id);
+  });
+}
+
+// ---- live reports ----------------------------------------------------------------
+
+let liveCount = 0;
+function onLiveReport(r) {
+  const p = reportProps(r);
+  const pt = reportPoint(r);
+  const feature = { type: 'Feature', properties: p, geometry: pt ? { type: 'Point', coordinates: pt } : null };
+  state.live.unshift(feature);
+  state.live.length = Math.min(state.live.length, 50);
+  renderLive();
+  liveCount++;
+  body.dataset.liveCount = String(liveCount);
+  body.dataset.lastLiveId = String(p.id);
+  if (state.summary) {
+    state.summary = { ...state.summary, new_today: (state.summary.new_today || 0) + 1, open: (state.summary.open || 0) + 1 };
+    renderKPIs();
+  }
+  if (pt) {
+    const el = document.createElement('div');
+    el.className = 'pulse';
+    el.dataset.id = String(p.id);
+    el.title = `${catName(p.category)} #${p.id}`;
+    const mk = new maplibregl.Marker({ element: el }).setLngLat(P(pt[0], pt[1])).addTo(map);
+    el.addEventListener('click', (e) => { e.stopPropagation(); showCase(p.id); });
+    setTimeout(() => { el.classList.add('settled'); }, 30e3);
+    setTimeout(() => mk.remove(), 10 * 60e3);
+    if (map.getZoom() >= CASES_MINZOOM && pt) {
+      casesFC = { type: 'FeatureCollection', features: [...(casesFC.features || []), feature] };
+      map.getSource('cases').setData(disp(casesFC));
+    }
+  }
+  debouncedPanel();
+  debouncedHeat();
+}
+const debouncedHeat = debounce(() => { if (state.day === null && state.to.getTime() >= Date.now() - 60e3) { state.to = new Date(); loadHeat(); } }, 3000);
+
+function connectStream() {
+  const status = document.getElementById('live-status') || Object.assign(document.createElement('span'), { id: 'live-status' });
+  document.getElementById('toggles').prepend(status);
+  const es = new EventSource(streamURL());
+  status.textContent = t('connecting');
+  status.className = '';
+  es.addEventListener('open', () => { status.textContent = `● ${t('liveOn')}`; status.className = 'on'; body.dataset.live = '1'; });
+  es.addEventListener('error', () => { status.textContent = `○ ${t('liveOff')}`; status.className = 'off'; body.dataset.live = '0'; });
+  es.addEventListener('report', (ev) => {
+    try { onLiveReport(JSON.parse(ev.data)); } catch (e) { console.error('bad report event', e); }
+  });
+}
+
+// ---- map interaction ---------------------------------------------------------------
+
+function bindMap() {
+  map.on('mousemove', 'grids-fill', (e) => {
+    const f = e.features?.[0];
+    if (!f) return;
+    map.getCanvas().style.cursor = 'pointer';
+    setHover(f.properties.code);
+    if (!clickPopup.isOpen()) hoverPopup.setLngLat(e.lngLat).setHTML(gridHTML(f.properties)).addTo(map);
+  });
+  map.on('mouseleave', 'grids-fill', () => { map.getCanvas().style.cursor = ''; setHover(null); hoverPopup.remove(); });
+
+  map.on('click', (e) => {
+    const hit = (layers) => map.queryRenderedFeatures(e.point, { layers: layers.filter((l) => map.getLayer(l)) });
+    const cs = hit(['cases-point', 'cases-cluster']);
+    if (cs.length) {
+      const f = cs[0];
+      if (f.properties.cluster_id !== undefined) {
+        map.getSource('cases').getClusterExpansionZoom(f.properties.cluster_id)
+          .then((z) => map.easeTo({ center: f.geometry.coordinates, zoom: z + 0.5 }));
+      } else showCase(f.properties.id);
+      return;
+    }
+    const street = hit(['street-fill'])[0];
+    const inCrumb = (lvl) => state.crumb.find((c) => c.level === lvl)?.code;
+    if (street && street.properties.code !== inCrumb('street') && smallOnScreen(state.areaIndex.get(street.properties.code)?.bbox)) {
+      drillTo('street', street.properties.code);
+      return;
+    }
+    const comm = hit(['community-fill'])[0];
+    if (comm && comm.properties.code !== inCrumb('community') && smallOnScreen(state.areaIndex.get(comm.properties.code)?.bbox)) {
+      drillTo('community', comm.properties.code);
+      return;
+    }
+    const g = hit(['grids-fill'])[0];
+    if (g) {
+      const np = normGrid(g.properties);
+      const ch = crumbFor('grid', np.code);
+      if (ch.length > 1) { state.crumb = ch; renderCrumb(); }
+      showGrid(g.properties, e.lngLat);
+    } else if (comm || street) {
+      state.crumb = crumbFor(comm ? 'community' : 'street', (comm || street).properties.code);
+      renderCrumb();
+    }
+  });
+
+  map.on('moveend', () => { updateLabels(); debouncedCases(); });
+}
+const debouncedCases = debounce(loadCases, 250);
+
+// Grid labels: HTML markers (no glyphs to fetch) for the grids in view at close zoom.
+const labels = new Map();
+function updateLabels() {
+  if (map.getZoom() < LABEL_MINZOOM) {
+    for (const m of labels.values()) m.remove();
+    labels.clear();
+    return;
+  }
+  const want = new Map();
+  for (const f of map.queryRenderedFeatures({ layers: ['grids-fill'] })) {
+    const code = f.properties.code;
+    if (want.has(code) || want.size >= 300) continue;
+    const c = state.gridIndex.get(code)?.center || labelPoint(f.geometry);
+    if (c) want.set(code, { name: f.properties.name, c: config.gridSource === 'mvt' ? c : P(c[0], c[1]) });
+  }
+  for (const [code, m] of labels) if (!want.has(code)) { m.remove(); labels.delete(code); }
+  for (const [code, w] of want) {
+    if (labels.has(code)) continue;
+    const el = document.createElement('div');
+    el.className = 'grid-label';
+    el.dataset.code = code;
+    el.innerHTML = `${esc(w.name)}<small>${esc(code.slice(-3))}</small>`;
+    labels.set(code, new maplibregl.Marker({ element: el }).setLngLat(w.c).addTo(map));
+  }
+  body.dataset.labels = String(labels.size);
+}
+
+// ---- search, language, GCJ ----------------------------------------------------------
+
+document.getElementById('search').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const q = document.getElementById('search-input').value.trim();
+  if (!q) return;
+  const lq = q.toLowerCase();
+  let hit = state.gridIndex.has(q) ? { level: 'grid', code: q } : null;
+  if (!hit) {
+    for (const a of state.areaIndex.values()) if (a.level !== 'district' && (a.code === q || a.name === q)) { hit = a; break; }
+  }
+  if (!hit) for (const [code, g] of state.gridIndex) if (g.p.name === q) { hit = { level: 'grid', code }; break; }
+  if (!hit) {
+    for (const [code, g] of state.gridIndex) if (code.endsWith(q) || g.p.name?.toLowerCase().includes(lq)) { hit = { level: 'grid', code }; break; }
+  }
+  if (!hit) for (const a of state.areaIndex.values()) if (a.level !== 'district' && a.name?.toLowerCase().includes(lq)) { hit = a; break; }
+  if (!hit && config.gridSource === 'mvt') {
+    const f = map.querySourceFeatures('grids', { sourceLayer: 'grids' }).find((x) => x.properties.code === q || x.properties.name === q);
+    if (f) { map.flyTo({ center: labelPoint(f.geometry) || map.getCenter(), zoom: 16.5 }); return; }
+  }
+  if (!hit) { showError({ message: `${t('notFound')}: ${q}` }); return; }
+  drillTo(hit.level, hit.code);
+  body.dataset.searchHit = hit.code;
+  if (hit.level === 'grid') {
+    const g = state.gridIndex.get(hit.code);
+    map.once('moveend', () => { if (g.center) showGrid(g.p, P(g.center[0], g.center[1])); });
+  }
+});
+
+document.getElementById('lang').addEventListener('click', () => {
+  setLang(getLang() === 'zh' ? 'en' : 'zh');
+  localStorage.setItem('wangge.lang', getLang());
+  rerenderText();
+});
+
+function rerenderText() {
+  applyStatic();
+  document.getElementById('lang').textContent = getLang() === 'zh' ? 'EN' : '中文';
+  renderLegend(); renderCrumb(); renderCategories(); renderKPIs(); renderOverdue(); renderLive(); renderTable(); renderDayLabel();
+  const st = document.getElementById('live-status');
+  if (st) st.textContent = body.dataset.live === '1' ? `● ${t('liveOn')}` : `○ ${t('liveOff')}`;
+  body.dataset.lang = getLang();
+}
+
+const gcjBox = document.getElementById('gcj02');
+if (config.gridSource === 'mvt') { gcjBox.disabled = true; gcjBox.parentElement.title = 'GCJ-02: GeoJSON grid layer only'; }
+gcjBox.addEventListener('change', () => {
+  const c = map.getCenter();
+  const wc = unP(c.lng, c.lat);
+  state.gcj = gcjBox.checked;
+  pushAreaData();
+  for (const m of labels.values()) m.remove();
+  labels.clear();
+  map.jumpTo({ center: P(wc[0], wc[1]) });
+  loadHeat();
+  loadCases();
+});
+
+// ---- start --------------------------------------------------------------------------
+
+body.dataset.mapIdle = '0';
+body.dataset.lang = getLang();
+document.getElementById('lang').textContent = getLang() === 'zh' ? 'EN' : '中文';
+setRange('7d');
+renderKPIs();
+renderOverdue();
+renderLive();
+
+busy(); // released once the style has loaded and the first loads are under way
+map.on('load', async () => {
+  addLayers();
+  bindMap();
+  renderCrumb();
+  const cats = get('/api/v1/categories').then((r) => {
+    state.categories = r.categories || [];
+    state.selected = new Set(state.categories.map((c) => c.code));
+    renderCategories();
+  }).catch(showError);
+  const areas = loadAreas();
+  await Promise.all([cats, areas]);
+  loadHeat();
+  done();
+  loadPanel();
+  connectStream();
+});
