@@ -1,0 +1,79 @@
+package geo_test
+
+import (
+	"fmt"
+	"math/rand"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/wangge-dev/wangge/geo"
+	"github.com/wangge-dev/wangge/geo/geotest"
+)
+
+// benchPoints are uniform random points over the partition's extent: the
+// mix a real district sees (most reports well inside a grid, some near an
+// edge).
+func benchPoints(items []geo.Item, n int) []orb.Point {
+	var b orb.Bound
+	for i, it := range items {
+		if i == 0 {
+			b = geo.BoundOf(it.Geom)
+		}
+		b = b.Union(geo.BoundOf(it.Geom))
+	}
+	rng := rand.New(rand.NewSource(7))
+	pts := make([]orb.Point, n)
+	for i := range pts {
+		pts[i] = orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
+	}
+	return pts
+}
+
+func BenchmarkLookup(b *testing.B) {
+	for _, n := range []int{1500, 15000, 50000} {
+		items := geotest.Partition(n, geotest.Options{Seed: 1})
+		t0 := time.Now()
+		ix, err := geo.NewIndex(items, geo.IndexOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		build := time.Since(t0)
+		st := ix.Stats()
+		pts := benchPoints(items, 1<<16)
+		b.Run(fmt.Sprintf("polygons=%d", len(items)), func(b *testing.B) {
+			b.ReportAllocs()
+			b.ReportMetric(float64(build.Milliseconds()), "build-ms")
+			b.ReportMetric(float64(st.Bytes)/float64(len(items)), "bytes/polygon")
+			b.ReportMetric(float64(st.DirectCells)/float64(st.Cells)*100, "%direct-cells")
+			var sink int32
+			for i := 0; b.Loop(); i++ {
+				sink += ix.Lookup(pts[i&(len(pts)-1)]).Key
+			}
+			_ = sink
+		})
+	}
+}
+
+// TestLookupLatencyProfile logs the median and p99 lookup time (not an
+// assertion: timings are for humans; run with -v).
+func TestLookupLatencyProfile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	items := geotest.Partition(1500, geotest.Options{Seed: 1})
+	ix, _ := geo.NewIndex(items, geo.IndexOptions{})
+	pts := benchPoints(items, 20000)
+	ds := make([]time.Duration, 0, len(pts))
+	for _, p := range pts {
+		t0 := time.Now()
+		for k := 0; k < 16; k++ {
+			ix.Lookup(p)
+		}
+		ds = append(ds, time.Since(t0)/16)
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	t.Logf("1,500-ish polygons (%d): median %v, p90 %v, p99 %v per lookup", len(items), ds[len(ds)/2], ds[len(ds)*9/10], ds[len(ds)*99/100])
+}

@@ -1,0 +1,497 @@
+package geo
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+)
+
+var inf = math.Inf(1)
+
+// Item is one polygon to index: a grid (or any area) with its key. Callers
+// pass items ordered by their code, so that a lower Key means a lower code;
+// every tie-break of Index picks the lowest Key.
+type Item struct {
+	Key  int32
+	Geom orb.MultiPolygon // lon/lat, EPSG:4326
+}
+
+// MatchKind says how a point was matched.
+type MatchKind uint8
+
+// The match kinds of Index.Lookup.
+const (
+	MatchNone    MatchKind = iota // covered by no item and no item within NearestMeters
+	MatchInside                   // in the interior of the item
+	MatchEdge                     // on the boundary of the item (shell or hole ring)
+	MatchNearest                  // covered by no item; the nearest one within NearestMeters
+)
+
+// String is the lower-case name used in the API: none, inside, edge, nearest.
+func (k MatchKind) String() string {
+	switch k {
+	case MatchInside:
+		return "inside"
+	case MatchEdge:
+		return "edge"
+	case MatchNearest:
+		return "nearest"
+	}
+	return "none"
+}
+
+// Match is the answer of Index.Lookup. It is a plain value: a lookup
+// allocates nothing.
+type Match struct {
+	Key       int32     // the matched item's key; -1 when Kind is MatchNone
+	Kind      MatchKind //
+	DistanceM float64   // metres to the item for MatchNearest; 0 otherwise
+	NearKey   int32     // another item within NearBorderMeters of a covered point, or -1
+	NearM     float64   // metres to NearKey (0 when it covers the point too)
+}
+
+// IndexOptions tunes an Index. Zero values take the defaults; a negative
+// distance disables the feature.
+type IndexOptions struct {
+	// NearBorderMeters: a covered point within this distance of another
+	// item reports that item in Match.NearKey. Default 30.
+	NearBorderMeters float64
+	// NearestMeters: a point covered by no item is matched to the nearest
+	// item within this distance. Default 200.
+	NearestMeters float64
+	// CellsPerItem sizes the raster: about this many cells per item,
+	// capped at 1<<24 cells in all. Default 256.
+	CellsPerItem int
+}
+
+const (
+	cellDirect = 1 << 31 // cell value: the item index in the low bits covers all of the cell
+	cellNone   = 0       // cell value: nothing covers or comes near the cell
+)
+
+type itemIx struct {
+	key                    int32
+	minX, minY, maxX, maxY float64
+	p0, p1                 int32 // polygons [p0, p1) in Index.polys
+}
+
+// Index answers which item covers a point. It is built once by NewIndex,
+// immutable afterwards and safe for any number of concurrent readers;
+// Lookup takes no lock and allocates nothing.
+//
+// # Rules (the same as PostGIS, so every answer can be checked in SQL)
+//
+// Cover: a point is covered by an item when PostGIS ST_Covers(geom, point)
+// is true — its interior or its boundary, hole rings included (a point on
+// the ring of a hole is covered; a point strictly inside a hole is not). The
+// test is the PostGIS point-in-polygon winding rule, evaluated with the same
+// double-precision operations (see locateRing), so points on or within an
+// ulp of an edge are decided as PostGIS decides them. When several items
+// cover a point (a shared edge or vertex, or a real overlap) the lowest Key
+// wins — in SQL: SELECT code … WHERE ST_Covers(geom, pt) ORDER BY code
+// LIMIT 1. Kind is MatchEdge when the point is on a ring of the winner.
+//
+// Near border: for a covered point, the other item with the smallest planar
+// distance (ties: lowest Key) is reported in NearKey when its distance in
+// metres is at most NearBorderMeters; an item that also covers the point is
+// at distance 0.
+//
+// Nearest: for a point covered by no item, the item with the smallest
+// planar distance wins (ties: lowest Key) — in SQL: ORDER BY
+// ST_Distance(geom, pt), code LIMIT 1 — and is returned as MatchNearest
+// when its distance in metres is at most NearestMeters, else MatchNone.
+//
+// Planar distance is ST_Distance on geometry(…, 4326): Euclidean in degrees
+// to the nearest point of the item, computed with PostGIS's own formula.
+// Distance in metres is DistanceMeters (sphere, ST_DistanceSphere) from the
+// point to that nearest point (ST_ClosestPoint(geom, pt)).
+//
+// # Design (measured; see BenchmarkLookup and routing/README.md)
+//
+// A uniform raster over the items' extent (about CellsPerItem cells per
+// item). At build time each cell is classified: (a) covered whole by
+// exactly one item and farther than the near-border distance from every
+// edge → the answer is the cell itself (one array read, ≈ 10 ns); (b) near
+// nothing → none; (c) otherwise a short candidate list (items whose box,
+// grown by the near-border radius, meets the cell), each item with its
+// rings' edges bucketed by y for an exact winding test that also detects
+// the boundary. Points off the raster and uncovered points use an R-tree
+// of item boxes (tidwall/rtree) for the nearest search.
+type Index struct {
+	items  []itemIx
+	polys  []polyIx
+	rings  []ringIx
+	bstart []uint32
+	segs   []seg
+	verts  []orb.Point
+
+	nearM, nearestM     float64 // metres; 0 = disabled
+	nearDeg, nearestDeg float64 // conservative planar radii
+
+	gx0, gy0, gx1, gy1 float64 // raster extent
+	inv                float64 // cells per degree
+	nx, ny             int
+	cells              []uint32
+	lists              []int32 // count, then item indexes (ascending key)
+
+	tree rtree.RTreeG[int32]
+}
+
+// Len is the number of items.
+func (ix *Index) Len() int { return len(ix.items) }
+
+// Keys returns the keys in index order (ascending).
+func (ix *Index) Keys() []int32 {
+	out := make([]int32, len(ix.items))
+	for i := range ix.items {
+		out[i] = ix.items[i].key
+	}
+	return out
+}
+
+// Stats describes the size of an index.
+type Stats struct {
+	Items, Rings, Edges, Cells int
+	DirectCells, ListCells     int
+	Bytes                      int // approximate heap bytes held
+}
+
+// Stats reports the index size (for benchmarks and logs).
+func (ix *Index) Stats() Stats {
+	s := Stats{Items: len(ix.items), Rings: len(ix.rings), Edges: len(ix.verts) - len(ix.rings), Cells: len(ix.cells)}
+	for _, c := range ix.cells {
+		if c&cellDirect != 0 {
+			s.DirectCells++
+		} else if c != cellNone {
+			s.ListCells++
+		}
+	}
+	s.Bytes = len(ix.items)*56 + len(ix.polys)*8 + len(ix.rings)*64 + len(ix.bstart)*4 +
+		len(ix.segs)*32 + len(ix.verts)*16 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.items)*80
+	return s
+}
+
+// NewIndex builds an index of items. Keys must be distinct; geometries
+// should be valid (Validate) — an invalid one is indexed as PostGIS would
+// evaluate it, but then overlaps and odd rings are the caller's problem.
+// Empty geometries are allowed and never match.
+func NewIndex(items []Item, opts IndexOptions) (*Index, error) {
+	if opts.NearBorderMeters == 0 {
+		opts.NearBorderMeters = 30
+	}
+	if opts.NearestMeters == 0 {
+		opts.NearestMeters = 200
+	}
+	if opts.CellsPerItem <= 0 {
+		opts.CellsPerItem = 1024
+	}
+	ix := &Index{nearM: max(opts.NearBorderMeters, 0), nearestM: max(opts.NearestMeters, 0)}
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return items[order[a]].Key < items[order[b]].Key })
+	ext := orb.Bound{Min: orb.Point{inf, inf}, Max: orb.Point{-inf, -inf}}
+	for n, oi := range order {
+		it := items[oi]
+		if n > 0 && items[order[n-1]].Key == it.Key {
+			return nil, fmt.Errorf("geo: duplicate key %d", it.Key)
+		}
+		ii := itemIx{key: it.Key, p0: int32(len(ix.polys)), minX: inf, minY: inf, maxX: -inf, maxY: -inf}
+		for _, p := range it.Geom {
+			pi := polyIx{r0: int32(len(ix.rings))}
+			for _, r := range p {
+				for _, pt := range r {
+					if math.IsNaN(pt[0]) || math.IsNaN(pt[1]) || math.IsInf(pt[0], 0) || math.IsInf(pt[1], 0) {
+						return nil, fmt.Errorf("geo: item %d: non-finite coordinate", it.Key)
+					}
+				}
+				ix.addRing(r)
+				rr := &ix.rings[len(ix.rings)-1]
+				if len(r) > 0 {
+					ii.minX, ii.minY = min(ii.minX, rr.minX), min(ii.minY, rr.minY)
+					ii.maxX, ii.maxY = max(ii.maxX, rr.maxX), max(ii.maxY, rr.maxY)
+				}
+			}
+			pi.r1 = int32(len(ix.rings))
+			if pi.r1 > pi.r0 {
+				ix.polys = append(ix.polys, pi)
+			}
+		}
+		ii.p1 = int32(len(ix.polys))
+		ix.items = append(ix.items, ii)
+		if ii.minX <= ii.maxX {
+			ix.tree.Insert([2]float64{ii.minX, ii.minY}, [2]float64{ii.maxX, ii.maxY}, int32(len(ix.items)-1))
+			ext = ext.Union(orb.Bound{Min: orb.Point{ii.minX, ii.minY}, Max: orb.Point{ii.maxX, ii.maxY}})
+		}
+	}
+	if len(ix.items) >= cellDirect {
+		return nil, errors.New("geo: too many items")
+	}
+	if ext.Min[0] > ext.Max[0] { // nothing to index
+		return ix, nil
+	}
+	maxLat := max(math.Abs(ext.Min[1]), math.Abs(ext.Max[1])) + 0.1
+	ix.nearDeg = DegreesFor(ix.nearM, maxLat)
+	ix.nearestDeg = DegreesFor(ix.nearestM, maxLat)
+	ix.buildRaster(ext, opts.CellsPerItem)
+	return ix, nil
+}
+
+// bboxDist is the planar distance (degrees) from (x, y) to an item's box.
+func (it *itemIx) bboxDist(x, y float64) float64 {
+	dx := max(it.minX-x, 0, x-it.maxX)
+	dy := max(it.minY-y, 0, y-it.maxY)
+	return math.Sqrt(dx*dx + dy*dy)
+}
+
+// locate is PostGIS point_in_multipolygon: polygons in order; the boundary
+// of any ring met is a hard stop; inside a shell and outside its holes is
+// inside.
+func (ix *Index) locate(it *itemIx, x, y float64) int {
+	if x < it.minX || x > it.maxX || y < it.minY || y > it.maxY {
+		return locOutside
+	}
+	for p := it.p0; p < it.p1; p++ {
+		pp := &ix.polys[p]
+		switch ix.locateRing(&ix.rings[pp.r0], x, y) {
+		case locBoundary:
+			return locBoundary
+		case locInside:
+			inHole := false
+			for h := pp.r0 + 1; h < pp.r1; h++ {
+				l := ix.locateRing(&ix.rings[h], x, y)
+				if l == locBoundary {
+					return locBoundary
+				}
+				if l == locInside {
+					inHole = true
+					break
+				}
+			}
+			if !inHole {
+				return locInside
+			}
+		}
+	}
+	return locOutside
+}
+
+// dist is PostGIS ST_Distance(geom, point) in degrees and the closest
+// point: 0 when covered; else the distance to the shell the point is
+// outside of, or to the hole it is inside, minimised over polygons. Only
+// edges within lim of the point are looked at (+Inf when none is).
+func (ix *Index) dist(it *itemIx, x, y, lim float64) (d, cx, cy float64) {
+	d = inf
+	for p := it.p0; p < it.p1; p++ {
+		pp := &ix.polys[p]
+		shell := &ix.rings[pp.r0]
+		var dd, qx, qy float64
+		switch ix.locateRing(shell, x, y) {
+		case locOutside:
+			dd, qx, qy = ix.ringDist(shell, x, y, lim)
+		case locBoundary:
+			return 0, x, y
+		default:
+			dd, qx, qy = 0, x, y
+			for h := pp.r0 + 1; h < pp.r1; h++ {
+				hr := &ix.rings[h]
+				l := ix.locateRing(hr, x, y)
+				if l == locBoundary {
+					return 0, x, y
+				}
+				if l == locInside {
+					dd, qx, qy = ix.ringDist(hr, x, y, lim)
+					break
+				}
+			}
+		}
+		if dd < d {
+			d, cx, cy = dd, qx, qy
+		}
+		if d == 0 {
+			return 0, x, y
+		}
+	}
+	return d, cx, cy
+}
+
+// Lookup routes one lon/lat point (see the rules on Index). It takes no
+// lock and does not allocate. A non-finite point matches nothing.
+func (ix *Index) Lookup(pt orb.Point) Match {
+	x, y := pt[0], pt[1]
+	if !(x >= ix.gx0 && x < ix.gx1 && y >= ix.gy0 && y < ix.gy1) {
+		return ix.nearest(x, y)
+	}
+	cx := int((x - ix.gx0) * ix.inv)
+	cy := int((y - ix.gy0) * ix.inv)
+	if cx >= ix.nx {
+		cx = ix.nx - 1
+	}
+	if cy >= ix.ny {
+		cy = ix.ny - 1
+	}
+	v := ix.cells[cy*ix.nx+cx]
+	if v&cellDirect != 0 {
+		return Match{Key: ix.items[v&^cellDirect].key, Kind: MatchInside, NearKey: -1}
+	}
+	if v == cellNone {
+		return Match{Key: -1, NearKey: -1}
+	}
+	hdr := ix.lists[v]
+	n := uint32(hdr & listCount)
+	if hdr&listKnown != 0 {
+		// No edge touches the cell: one item covers all of it; look only
+		// for near neighbours.
+		w := ix.lists[v+1]
+		m := Match{Key: ix.items[w].key, Kind: MatchInside, NearKey: -1}
+		if ix.nearM > 0 {
+			ix.nearBorder(&m, pt, ix.lists[v+2:v+2+n], -1, len(ix.lists))
+		}
+		return m
+	}
+	list := ix.lists[v+1 : v+1+n]
+	win, loc, wpos := int32(-1), locOutside, 0
+	for k, i := range list {
+		if l := ix.locate(&ix.items[i], x, y); l != locOutside {
+			win, loc, wpos = i, l, k
+			break
+		}
+	}
+	if win < 0 {
+		return ix.nearest(x, y)
+	}
+	m := Match{Key: ix.items[win].key, Kind: MatchInside, NearKey: -1}
+	if loc == locBoundary {
+		m.Kind = MatchEdge
+	}
+	if ix.nearM > 0 {
+		ix.nearBorder(&m, pt, list, win, wpos)
+	}
+	return m
+}
+
+// nearBorder fills m.NearKey/NearM from the candidates in list (ascending),
+// skipping the winner; items listed before position after are known not to
+// cover pt, the others may (an overlap: distance 0).
+func (ix *Index) nearBorder(m *Match, pt orb.Point, list []int32, win int32, after int) {
+	x, y := pt[0], pt[1]
+	best, bd, bx, by := int32(-1), inf, 0.0, 0.0
+	for k, j := range list {
+		if j == win {
+			continue
+		}
+		it := &ix.items[j]
+		if bb := it.bboxDist(x, y); bb > ix.nearDeg || bb > bd*(1+1e-9) {
+			continue
+		}
+		if k > after && bd > 0 && ix.locate(it, x, y) != locOutside {
+			best, bd, bx, by = j, 0, x, y
+			continue
+		}
+		if d, qx, qy := ix.ringsDist(it, x, y, min(ix.nearDeg, bd*(1+1e-9))); d < bd {
+			best, bd, bx, by = j, d, qx, qy
+		}
+	}
+	if best >= 0 {
+		mm := 0.0
+		if bd > 0 {
+			mm = DistanceMeters(pt, orb.Point{bx, by})
+		}
+		if mm <= ix.nearM {
+			m.NearKey, m.NearM = ix.items[best].key, mm
+		}
+	}
+}
+
+// ringsDist is the planar distance (degrees) from a point the item does not
+// cover to the item: the minimum over all its rings, which equals PostGIS's
+// (distance to the shell the point is outside of, or to the hole it is in),
+// since any other ring lies beyond that one. Rings farther than lim are
+// skipped (+Inf when all are).
+func (ix *Index) ringsDist(it *itemIx, x, y, lim float64) (d, cx, cy float64) {
+	d = inf
+	for p := it.p0; p < it.p1; p++ {
+		pp := &ix.polys[p]
+		for ri := pp.r0; ri < pp.r1; ri++ {
+			r := &ix.rings[ri]
+			dx := max(r.minX-x, 0, x-r.maxX)
+			dy := max(r.minY-y, 0, y-r.maxY)
+			if dx > lim || dy > lim || dx > d || dy > d {
+				continue
+			}
+			if dd, qx, qy := ix.ringDist(r, x, y, min(lim, d)); dd < d {
+				d, cx, cy = dd, qx, qy
+			}
+		}
+	}
+	return d, cx, cy
+}
+
+// nearest answers a point covered by no item.
+func (ix *Index) nearest(x, y float64) Match {
+	m := Match{Key: -1, NearKey: -1}
+	if ix.nearestM <= 0 || x != x || y != y {
+		return m
+	}
+	r := ix.nearestDeg
+	best, bd, bx, by := int32(-1), inf, 0.0, 0.0
+	ix.tree.Search([2]float64{x - r, y - r}, [2]float64{x + r, y + r}, func(_, _ [2]float64, i int32) bool {
+		it := &ix.items[i]
+		if bb := it.bboxDist(x, y); bb > r || bb > bd*(1+1e-9) {
+			return true
+		}
+		d, qx, qy := ix.dist(it, x, y, r)
+		if d < bd || d == bd && best >= 0 && i < best {
+			best, bd, bx, by = i, d, qx, qy
+		}
+		return true
+	})
+	if best < 0 || bd > r {
+		return m
+	}
+	mm := DistanceMeters(orb.Point{x, y}, orb.Point{bx, by})
+	if mm > ix.nearestM {
+		return m
+	}
+	m.Key, m.Kind, m.DistanceM = ix.items[best].key, MatchNearest, mm
+	return m
+}
+
+// Covering returns the keys of every item covering pt (ST_Covers), in
+// ascending order. For tests and diagnostics; it allocates.
+func (ix *Index) Covering(pt orb.Point) []int32 {
+	var out []int32
+	for i := range ix.items {
+		if ix.locate(&ix.items[i], pt[0], pt[1]) != locOutside {
+			out = append(out, ix.items[i].key)
+		}
+	}
+	return out
+}
+
+// Distance returns the planar distance in degrees (ST_Distance on
+// geometry) from pt to the item with key k, the closest point, and ok =
+// false when no item has that key. For tests and diagnostics.
+func (ix *Index) Distance(k int32, pt orb.Point) (deg float64, closest orb.Point, ok bool) {
+	i := sort.Search(len(ix.items), func(i int) bool { return ix.items[i].key >= k })
+	if i == len(ix.items) || ix.items[i].key != k {
+		return 0, orb.Point{}, false
+	}
+	d, cx, cy := ix.dist(&ix.items[i], pt[0], pt[1], inf)
+	return d, orb.Point{cx, cy}, true
+}
+
+// OnBoundary reports whether pt lies on a ring of the item with key k
+// (PostGIS boundary rule). For tests and diagnostics.
+func (ix *Index) OnBoundary(k int32, pt orb.Point) bool {
+	i := sort.Search(len(ix.items), func(i int) bool { return ix.items[i].key >= k })
+	if i == len(ix.items) || ix.items[i].key != k {
+		return false
+	}
+	return ix.locate(&ix.items[i], pt[0], pt[1]) == locBoundary
+}

@@ -1,0 +1,186 @@
+package geo_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkt"
+
+	"github.com/wangge-dev/wangge/geo"
+	"github.com/wangge-dev/wangge/geo/geotest"
+)
+
+func mustWKT(t testing.TB, s string) orb.MultiPolygon {
+	t.Helper()
+	g, err := wkt.Unmarshal(s)
+	if err != nil {
+		t.Fatalf("wkt %q: %v", s, err)
+	}
+	switch g := g.(type) {
+	case orb.Polygon:
+		return orb.MultiPolygon{g}
+	case orb.MultiPolygon:
+		return g
+	}
+	t.Fatalf("wkt %q: not a polygon", s)
+	return nil
+}
+
+// Small shapes at Licang's latitude, a few hundred metres across (0.001° ≈ 90–111 m).
+const (
+	sqA = "POLYGON((120.000 36.000, 120.002 36.000, 120.002 36.002, 120.000 36.002, 120.000 36.000))"
+	sqB = "POLYGON((120.002 36.000, 120.004 36.000, 120.004 36.002, 120.002 36.002, 120.002 36.000))"
+	sqC = "POLYGON((120.000 36.002, 120.002 36.002, 120.002 36.004, 120.000 36.004, 120.000 36.002))"
+	sqD = "POLYGON((120.002 36.002, 120.004 36.002, 120.004 36.004, 120.002 36.004, 120.002 36.002))"
+	// A park: a square with a square hole that nothing fills.
+	park = "POLYGON((120.010 36.000, 120.016 36.000, 120.016 36.006, 120.010 36.006, 120.010 36.000)," +
+		"(120.012 36.002, 120.012 36.004, 120.014 36.004, 120.014 36.002, 120.012 36.002))"
+	// A square with a hole filled by an enclave (the enclave has the lower key).
+	outer   = "POLYGON((120.020 36.000, 120.026 36.000, 120.026 36.006, 120.020 36.006, 120.020 36.000),(120.022 36.002, 120.022 36.004, 120.024 36.004, 120.024 36.002, 120.022 36.002))"
+	enclave = "POLYGON((120.022 36.002, 120.024 36.002, 120.024 36.004, 120.022 36.004, 120.022 36.002))"
+	multi   = "MULTIPOLYGON(((120.030 36.000, 120.031 36.000, 120.031 36.001, 120.030 36.001, 120.030 36.000)),((120.034 36.000, 120.035 36.000, 120.035 36.001, 120.034 36.001, 120.034 36.000)))"
+)
+
+func fixture(t testing.TB) *geo.Index {
+	items := []geo.Item{
+		{Key: 1, Geom: mustWKT(t, sqA)},
+		{Key: 2, Geom: mustWKT(t, sqB)},
+		{Key: 3, Geom: mustWKT(t, sqC)},
+		{Key: 4, Geom: mustWKT(t, sqD)},
+		{Key: 5, Geom: mustWKT(t, park)},
+		{Key: 6, Geom: mustWKT(t, enclave)},
+		{Key: 7, Geom: mustWKT(t, outer)},
+		{Key: 8, Geom: mustWKT(t, multi)},
+	}
+	ix, err := geo.NewIndex(items, geo.IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func TestLookupCases(t *testing.T) {
+	ix := fixture(t)
+	cases := []struct {
+		name     string
+		pt       orb.Point
+		key      int32
+		kind     geo.MatchKind
+		nearKey  int32
+		distMinM float64 // for nearest: expected distance range
+		distMaxM float64
+	}{
+		{"inside A, far from others", orb.Point{120.0005, 36.0005}, 1, geo.MatchInside, -1, 0, 0},
+		{"inside A near B", orb.Point{120.0019, 36.0005}, 1, geo.MatchInside, 2, 0, 0},
+		{"shared edge A|B goes to lower key", orb.Point{120.002, 36.001}, 1, geo.MatchEdge, 2, 0, 0},
+		{"vertex shared by four goes to lowest", orb.Point{120.002, 36.002}, 1, geo.MatchEdge, 2, 0, 0},
+		{"edge C|D", orb.Point{120.002, 36.003}, 3, geo.MatchEdge, 4, 0, 0},
+		{"outer corner of A", orb.Point{120.000, 36.000}, 1, geo.MatchEdge, -1, 0, 0},
+		{"inside park's shell", orb.Point{120.011, 36.001}, 5, geo.MatchInside, -1, 0, 0},
+		{"on park's hole ring is covered", orb.Point{120.013, 36.002}, 5, geo.MatchEdge, -1, 0, 0},
+		{"on park's hole vertex is covered", orb.Point{120.012, 36.004}, 5, geo.MatchEdge, -1, 0, 0},
+		{"in park's hole: nearest is the park", orb.Point{120.013, 36.003}, 5, geo.MatchNearest, -1, 85, 95},
+		{"in enclave", orb.Point{120.023, 36.003}, 6, geo.MatchInside, -1, 0, 0},
+		{"enclave edge: enclave has lower key", orb.Point{120.023, 36.002}, 6, geo.MatchEdge, 7, 0, 0},
+		{"outer ring near enclave", orb.Point{120.0219, 36.003}, 7, geo.MatchInside, 6, 0, 0},
+		{"second part of multipolygon", orb.Point{120.0345, 36.0005}, 8, geo.MatchInside, -1, 0, 0},
+		{"between parts: nearest", orb.Point{120.0325, 36.0005}, 8, geo.MatchNearest, -1, 130, 140},
+		{"50 m east of B: nearest", orb.Point{120.00455, 36.001}, 2, geo.MatchNearest, -1, 45, 55},
+		{"far away: none", orb.Point{121, 37}, -1, geo.MatchNone, -1, 0, 0},
+		{"NaN: none", orb.Point{math.NaN(), 36}, -1, geo.MatchNone, -1, 0, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := ix.Lookup(c.pt)
+			if m.Key != c.key || m.Kind != c.kind || m.NearKey != c.nearKey {
+				t.Fatalf("Lookup(%v) = %+v; want key %d kind %v near %d", c.pt, m, c.key, c.kind, c.nearKey)
+			}
+			if c.kind == geo.MatchNearest && (m.DistanceM < c.distMinM || m.DistanceM > c.distMaxM) {
+				t.Fatalf("distance %.1f m, want %.0f–%.0f", m.DistanceM, c.distMinM, c.distMaxM)
+			}
+		})
+	}
+}
+
+func TestLookupAllocs(t *testing.T) {
+	ix := fixture(t)
+	pts := []orb.Point{{120.0005, 36.0005}, {120.002, 36.001}, {120.013, 36.003}, {120.0019, 36.0005}}
+	allocs := testing.AllocsPerRun(100, func() {
+		for _, p := range pts {
+			ix.Lookup(p)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("Lookup allocates %v times per run", allocs)
+	}
+}
+
+// TestLookupAgainstBruteForce checks the raster's shortcuts against the
+// plain definition (every item tested) on a synthetic partition: vertices,
+// edge midpoints and random points.
+func TestLookupAgainstBruteForce(t *testing.T) {
+	items := geotest.Partition(300, geotest.Options{Seed: 3})
+	ix, err := geo.NewIndex(items, geo.IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := geotest.Probes(items, 20000, 0.003, 5)
+	bad := 0
+	for _, p := range pts {
+		got := ix.Lookup(p)
+		want := bruteLookup(ix, p, 30, 200)
+		if got.Key != want.Key || got.Kind != want.Kind || got.NearKey != want.NearKey ||
+			math.Abs(got.DistanceM-want.DistanceM) > 1e-6 || math.Abs(got.NearM-want.NearM) > 1e-6 {
+			if bad < 10 {
+				t.Errorf("%v: got %+v want %+v", p, got, want)
+			}
+			bad++
+		}
+	}
+	if bad > 0 {
+		t.Fatalf("%d of %d points disagree", bad, len(pts))
+	}
+}
+
+func bruteLookup(ix *geo.Index, p orb.Point, nearM, nearestM float64) geo.Match {
+	m := geo.Match{Key: -1, NearKey: -1}
+	cov := ix.Covering(p)
+	keys := ix.Keys()
+	best, bd, bc := int32(-1), math.Inf(1), orb.Point{}
+	for _, k := range keys {
+		if len(cov) > 0 && k == cov[0] {
+			continue
+		}
+		d, c, _ := ix.Distance(k, p)
+		if d < bd {
+			best, bd, bc = k, d, c
+		}
+	}
+	meters := func() float64 {
+		if bd == 0 {
+			return 0
+		}
+		return geo.DistanceMeters(p, bc)
+	}
+	if len(cov) == 0 {
+		if best >= 0 && meters() <= nearestM {
+			m.Key, m.Kind, m.DistanceM = best, geo.MatchNearest, meters()
+		}
+		return m
+	}
+	m.Key, m.Kind = cov[0], geo.MatchInside
+	if d, _, _ := ix.Distance(cov[0], p); d == 0 && onBoundary(ix, cov[0], p) {
+		m.Kind = geo.MatchEdge
+	}
+	if best >= 0 && meters() <= nearM {
+		m.NearKey, m.NearM = best, meters()
+	}
+	return m
+}
+
+// onBoundary: a covered point is on the item's boundary when nudging it
+// never leaves … simpler: use the index's own Match on a one-item index.
+func onBoundary(ix *geo.Index, k int32, p orb.Point) bool {
+	return ix.OnBoundary(k, p)
+}

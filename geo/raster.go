@@ -1,0 +1,243 @@
+package geo
+
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/paulmach/orb"
+)
+
+// List headers in Index.lists: the low 24 bits count the items that follow;
+// the kind sits above.
+const (
+	listGeneric = 0       // items (ascending): covering candidates and near candidates
+	listKnown   = 1 << 28 // next word: the item covering the whole cell; then near candidates
+	listCount   = 1<<24 - 1
+	maxCells    = 1 << 24
+)
+
+// buildRaster classifies the cells of a uniform raster over ext grown by
+// the near-border radius (see Index). A cell is an "edge cell" when some
+// edge may touch it (an edge within half a diagonal of its centre, with
+// slack); its "near list" holds every item with an edge within the
+// near-border radius of some point of the cell (an edge within radius +
+// half diagonal of its centre). Along a row, cells between edge cells are
+// covered by the same items (no edge separates them), so coverage is
+// computed once per run.
+func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
+	m := ix.nearDeg + 1e-9
+	ix.gx0, ix.gy0 = ext.Min[0]-m, ext.Min[1]-m
+	w, h := ext.Max[0]+m-ix.gx0, ext.Max[1]+m-ix.gy0
+	target := float64(len(ix.items)) * float64(cellsPerItem)
+	target = max(min(target, maxCells), 64)
+	cs := math.Sqrt(w * h / target)
+	if ix.nearDeg > 0 {
+		cs = max(cs, ix.nearDeg/6) // finer than this buys nothing
+	}
+	ix.nx = max(int(math.Ceil(w/cs)), 1)
+	ix.ny = max(int(math.Ceil(h/cs)), 1)
+	ix.inv = 1 / cs
+	ix.gx1 = ix.gx0 + float64(ix.nx)*cs
+	ix.gy1 = ix.gy0 + float64(ix.ny)*cs
+	nx, ny := ix.nx, ix.ny
+	nc := nx * ny
+	ix.cells = make([]uint32, nc)
+
+	half := cs * math.Sqrt2 / 2 * (1 + 1e-6)
+	reach := (ix.nearDeg + cs*math.Sqrt2/2) * (1 + 1e-6)
+	edge := make([]bool, nc)
+	last := make([]int32, nc)
+	counts := make([]int32, nc)
+	walk := func(f func(c int, item int32)) {
+		for i := range ix.items {
+			it := &ix.items[i]
+			for p := it.p0; p < it.p1; p++ {
+				for ri := ix.polys[p].r0; ri < ix.polys[p].r1; ri++ {
+					r := &ix.rings[ri]
+					vs := ix.verts[r.v0:r.v1]
+					for k := 0; k+1 < len(vs); k++ {
+						a, b := vs[k], vs[k+1]
+						x0, x1 := ix.cellX(min(a[0], b[0])-reach), ix.cellX(max(a[0], b[0])+reach)
+						y0, y1 := ix.cellY(min(a[1], b[1])-reach), ix.cellY(max(a[1], b[1])+reach)
+						for cy := y0; cy <= y1; cy++ {
+							py := ix.gy0 + (float64(cy)+0.5)*cs
+							row := cy * nx
+							for cx := x0; cx <= x1; cx++ {
+								c := row + cx
+								if last[c] == int32(i)+1 && edge[c] {
+									continue
+								}
+								px := ix.gx0 + (float64(cx)+0.5)*cs
+								d, _, _ := segDist(px, py, a[0], a[1], b[0], b[1])
+								if d <= reach {
+									if d <= half {
+										edge[c] = true
+									}
+									if last[c] != int32(i)+1 {
+										last[c] = int32(i) + 1
+										f(c, int32(i))
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	walk(func(c int, _ int32) { counts[c]++ })
+	starts := make([]int32, nc+1)
+	for c := range counts {
+		starts[c+1] = starts[c] + counts[c]
+	}
+	counts = nil
+	flat := make([]int32, starts[nc])
+	fill := make([]int32, nc)
+	copy(fill, starts[:nc])
+	clear(last)
+	walk(func(c int, i int32) { flat[fill[c]] = i; fill[c]++ })
+	fill, last = nil, nil
+
+	interned := map[string]uint32{}
+	ix.lists = []int32{0} // offset 0 is cellNone; never a list
+	key := make([]byte, 0, 64)
+	intern := func(header int32, l []int32) uint32 {
+		key = binary.LittleEndian.AppendUint32(key[:0], uint32(header))
+		for _, v := range l {
+			key = binary.LittleEndian.AppendUint32(key, uint32(v))
+		}
+		if off, ok := interned[string(key)]; ok {
+			return off
+		}
+		off := uint32(len(ix.lists))
+		ix.lists = append(ix.lists, header)
+		ix.lists = append(ix.lists, l...)
+		interned[string(key)] = off
+		return off
+	}
+	var cover, merged []int32
+	coverAt := func(px, py float64, skip []int32) []int32 {
+		cover = cover[:0]
+		ix.tree.Search([2]float64{px, py}, [2]float64{px, py}, func(_, _ [2]float64, i int32) bool {
+			if !contains(skip, i) && ix.locate(&ix.items[i], px, py) != locOutside {
+				cover = append(cover, i)
+			}
+			return true
+		})
+		sortInt32(cover)
+		return cover
+	}
+	for cy := 0; cy < ny; cy++ {
+		py := ix.gy0 + (float64(cy)+0.5)*cs
+		runValid := false
+		var runCover []int32
+		for cx := 0; cx < nx; cx++ {
+			c := cy*nx + cx
+			px := ix.gx0 + (float64(cx)+0.5)*cs
+			near := flat[starts[c]:starts[c+1]]
+			if edge[c] {
+				runValid = false
+				// Items covering all of the cell without an edge near it
+				// (real overlaps) join the near list.
+				wholes := coverAt(px, py, near)
+				merged = mergeSorted(merged[:0], near, wholes)
+				if len(merged) == 0 {
+					ix.cells[c] = cellNone
+				} else {
+					ix.cells[c] = intern(int32(len(merged))|listGeneric, merged)
+				}
+				continue
+			}
+			if !runValid {
+				runCover = append(runCover[:0], coverAt(px, py, nil)...)
+				runValid = true
+			}
+			switch {
+			case len(runCover) == 1 && (len(near) == 0 || len(near) == 1 && near[0] == runCover[0]):
+				ix.cells[c] = cellDirect | uint32(runCover[0])
+			case len(runCover) == 1:
+				merged = merged[:0]
+				merged = append(merged, runCover[0])
+				for _, j := range near {
+					if j != runCover[0] {
+						merged = append(merged, j)
+					}
+				}
+				ix.cells[c] = intern(int32(len(merged)-1)|listKnown, merged)
+			case len(runCover) == 0:
+				if len(near) == 0 && !ix.anyWithin(cx, cy, cs) {
+					ix.cells[c] = cellNone
+				} else {
+					ix.cells[c] = intern(listGeneric, nil) // nearest search
+				}
+			default:
+				merged = mergeSorted(merged[:0], near, runCover)
+				ix.cells[c] = intern(int32(len(merged))|listGeneric, merged)
+			}
+		}
+	}
+	ix.lists = append([]int32(nil), ix.lists...) // trim capacity
+}
+
+func contains(s []int32, v int32) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func sortInt32(s []int32) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// mergeSorted appends the union of two ascending lists to dst.
+func mergeSorted(dst, a, b []int32) []int32 {
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i] < b[j]:
+			dst = append(dst, a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			dst = append(dst, b[j])
+			j++
+		default:
+			dst = append(dst, a[i])
+			i++
+			j++
+		}
+	}
+	return dst
+}
+
+func (ix *Index) cellX(x float64) int {
+	c := int(math.Floor((x - ix.gx0) * ix.inv))
+	return min(max(c, 0), ix.nx-1)
+}
+
+func (ix *Index) cellY(y float64) int {
+	c := int(math.Floor((y - ix.gy0) * ix.inv))
+	return min(max(c, 0), ix.ny-1)
+}
+
+// anyWithin reports whether some item's box comes within the nearest radius
+// of cell (cx, cy).
+func (ix *Index) anyWithin(cx, cy int, cs float64) bool {
+	if ix.nearestM <= 0 {
+		return false
+	}
+	r := ix.nearestDeg*(1+1e-6) + 1e-12
+	x0, y0 := ix.gx0+float64(cx)*cs, ix.gy0+float64(cy)*cs
+	found := false
+	ix.tree.Search([2]float64{x0 - r, y0 - r}, [2]float64{x0 + cs + r, y0 + cs + r}, func(_, _ [2]float64, _ int32) bool {
+		found = true
+		return false
+	})
+	return found
+}
