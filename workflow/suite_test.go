@@ -13,118 +13,8 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/wangge-dev/wangge/data"
 	"github.com/wangge-dev/wangge/workflow"
+	wt "github.com/wangge-dev/wangge/workflow/workflowtest"
 )
-
-// Fixture codes: district 370213 = lon [120,121] × lat [36,37]; streets S1
-// (lon 120–120.5) and S2 (120.5–121); communities C1 (120–120.25) and C2
-// (120.25–120.5) in S1, C3 (120.5–121) in S2; grids G1 (120–120.125) and G2
-// (120.125–120.25) in C1, G3 = C2, G4 = C3.
-const (
-	D  = "370213"
-	S1 = "370213001"
-	S2 = "370213002"
-	C1 = "370213001001"
-	C2 = "370213001002"
-	C3 = "370213002001"
-	G1 = "370213001001001"
-	G2 = "370213001001002"
-	G3 = "370213001002001"
-	G4 = "370213002001001"
-)
-
-// Person ids in the fixture (a store gives People[i] the id i+1).
-const (
-	pCC int64 = iota + 1
-	pPlanner
-	pStreet1
-	pStreet2
-	pCommHead1
-	pCommStaff1
-	pCommStaff2
-	pLeader1
-	pDeputy1
-	pStaff1
-	pInfo1
-	pVolunteer1
-	pLeader2
-	pHandler1
-	pHandler2
-	pResident
-	pDual // grid_staff of G1 and a handler
-)
-
-var personNames = map[int64]string{pCC: "command_center", pPlanner: "planner", pStreet1: "street_staff S1",
-	pStreet2: "street_staff S2", pCommHead1: "community_head C1", pCommStaff1: "community_staff C1",
-	pCommStaff2: "community_staff C2", pLeader1: "grid_leader G1", pDeputy1: "deputy_leader G1",
-	pStaff1: "grid_staff G1", pInfo1: "info_officer G1", pVolunteer1: "volunteer G1", pLeader2: "grid_leader G2",
-	pHandler1: "handler 1", pHandler2: "handler 2", pResident: "resident (no role)", pDual: "grid_staff G1 + handler"}
-
-const knownAddress = "李沧区测试路1号"
-
-var knownPoint = orb.Point{120.06, 36.5}
-
-func box(x0, x1 float64) orb.MultiPolygon {
-	return orb.MultiPolygon{{{{x0, 36}, {x1, 36}, {x1, 37}, {x0, 37}, {x0, 36}}}}
-}
-
-func fixtureDataset(now time.Time) *data.Dataset {
-	as := func(r data.Role, code string) []data.Assignment { return []data.Assignment{{Role: r, AreaCode: code}} }
-	return &data.Dataset{
-		Now:  now,
-		Note: "workflow fixture",
-		Areas: []data.Area{
-			{Code: D, Level: data.LevelDistrict, Name: "李沧区", Geom: box(120, 121)},
-			{Code: S1, Level: data.LevelStreet, Name: "街道一", ParentCode: D, Geom: box(120, 120.5)},
-			{Code: S2, Level: data.LevelStreet, Name: "街道二", ParentCode: D, Geom: box(120.5, 121)},
-			{Code: C1, Level: data.LevelCommunity, Name: "社区一", ParentCode: S1, Geom: box(120, 120.25)},
-			{Code: C2, Level: data.LevelCommunity, Name: "社区二", ParentCode: S1, Geom: box(120.25, 120.5)},
-			{Code: C3, Level: data.LevelCommunity, Name: "社区三", ParentCode: S2, Geom: box(120.5, 121)},
-			{Code: G1, Level: data.LevelGrid, Name: "网格一", ParentCode: C1, Geom: box(120, 120.125)},
-			{Code: G2, Level: data.LevelGrid, Name: "网格二", ParentCode: C1, Geom: box(120.125, 120.25)},
-			{Code: G3, Level: data.LevelGrid, Name: "网格三", ParentCode: C2, Geom: box(120.25, 120.5)},
-			{Code: G4, Level: data.LevelGrid, Name: "网格四", ParentCode: C3, Geom: box(120.5, 121)},
-		},
-		Buildings: []data.Building{{Address: knownAddress, Point: knownPoint, Households: 40, GridCode: G1}},
-		People: []data.Person{
-			{Name: "指挥中心", Phone: "100", Assignments: as(data.RoleCommandCenter, D)},
-			{Name: "规划", Assignments: as(data.RolePlanner, D)},
-			{Name: "街道一", Assignments: as(data.RoleStreetStaff, S1)},
-			{Name: "街道二", Assignments: as(data.RoleStreetStaff, S2)},
-			{Name: "书记一", Assignments: as(data.RoleCommunityHead, C1)},
-			{Name: "社区一", Assignments: as(data.RoleCommunityStaff, C1)},
-			{Name: "社区二", Assignments: as(data.RoleCommunityStaff, C2)},
-			{Name: "网格长一", Phone: "13800000008", Assignments: as(data.RoleGridLeader, G1)},
-			{Name: "副网格长一", Assignments: as(data.RoleDeputyLeader, G1)},
-			{Name: "网格员一", Assignments: as(data.RoleGridStaff, G1)},
-			{Name: "信息员一", Assignments: as(data.RoleInfoOfficer, G1)},
-			{Name: "志愿者一", Assignments: as(data.RoleVolunteer, G1)},
-			{Name: "网格长二", Assignments: as(data.RoleGridLeader, G2)},
-			{Name: "处置一", Assignments: as(data.RoleHandler, D)},
-			{Name: "处置二", Assignments: as(data.RoleHandler, D)},
-			{Name: "居民", Phone: "13900000000"},
-			{Name: "双重", Assignments: []data.Assignment{{Role: data.RoleGridStaff, AreaCode: G1}, {Role: data.RoleHandler, AreaCode: D}}},
-		},
-	}
-}
-
-// testRoute is the router of the fixture: grids are vertical strips.
-func testRoute(lon, lat float64) data.Routing {
-	if lat < 36 || lat > 37 || lon < 120 || lon > 121 {
-		return data.Routing{Match: "outside"}
-	}
-	r := data.Routing{DistrictCode: D, Match: "inside", Revision: 1}
-	switch {
-	case lon < 120.125:
-		r.GridCode, r.CommunityCode, r.StreetCode, r.LeaderID = G1, C1, S1, pLeader1
-	case lon < 120.25:
-		r.GridCode, r.CommunityCode, r.StreetCode, r.LeaderID = G2, C1, S1, pLeader2
-	case lon < 120.5:
-		r.GridCode, r.CommunityCode, r.StreetCode = G3, C2, S1
-	default:
-		r.GridCode, r.CommunityCode, r.StreetCode = G4, C3, S2
-	}
-	return r
-}
 
 // clock is a settable test clock.
 type clock struct {
@@ -155,7 +45,7 @@ func newEnv(t *testing.T, mk func(t *testing.T) data.Store) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := mk(t)
-	ds := fixtureDataset(t0)
+	ds := wt.Dataset(t0)
 	if _, err := st.Load(ctx, ds); err != nil {
 		t.Fatalf("load fixture: %v", err)
 	}
@@ -170,7 +60,7 @@ func newEnv(t *testing.T, mk func(t *testing.T) data.Store) *env {
 		}
 		e.people[p.ID] = &p
 	}
-	e.svc = workflow.New(st, testRoute, e.clock.Now, workflow.Config{})
+	e.svc = workflow.New(st, wt.Route, e.clock.Now, workflow.Config{})
 	return e
 }
 
@@ -181,7 +71,7 @@ func pt(lon, lat float64) *orb.Point { p := orb.Point{lon, lat}; return &p }
 // submit files a valid report at lon/lat in a category.
 func (e *env) submit(cat string, lon, lat float64) data.Report {
 	e.t.Helper()
-	r, _, err := e.svc.Submit(e.ctx, e.p(pStaff1), workflow.Intake{Category: cat, Description: "测试 " + cat, Location: pt(lon, lat)})
+	r, _, err := e.svc.Submit(e.ctx, e.p(wt.Staff1), workflow.Intake{Category: cat, Description: "测试 " + cat, Location: pt(lon, lat)})
 	if err != nil {
 		e.t.Fatalf("submit: %v", err)
 	}
@@ -192,7 +82,7 @@ func (e *env) do(actor int64, id int64, action string, p workflow.Params) data.R
 	e.t.Helper()
 	r, err := e.svc.Transition(e.ctx, e.p(actor), id, action, p)
 	if err != nil {
-		e.t.Fatalf("%s by %s: %v", action, personNames[actor], err)
+		e.t.Fatalf("%s by %s: %v", action, wt.PersonNames[actor], err)
 	}
 	return r
 }
@@ -210,11 +100,11 @@ func (e *env) caseIn(st data.Status, handler int64) data.Report {
 		action string
 		p      workflow.Params
 	}{
-		{data.StatusAccepted, pCC, workflow.ActionAccept, workflow.Params{}},
-		{data.StatusDispatched, pCC, workflow.ActionDispatch, workflow.Params{HandlerID: handler}},
+		{data.StatusAccepted, wt.CC, workflow.ActionAccept, workflow.Params{}},
+		{data.StatusDispatched, wt.CC, workflow.ActionDispatch, workflow.Params{HandlerID: handler}},
 		{data.StatusHandled, handler, workflow.ActionHandle, workflow.Params{Feedback: "修好了"}},
-		{data.StatusVerified, pLeader1, workflow.ActionVerify, workflow.Params{OK: yes()}},
-		{data.StatusClosed, pCC, workflow.ActionClose, workflow.Params{}},
+		{data.StatusVerified, wt.Leader1, workflow.ActionVerify, workflow.Params{OK: yes()}},
+		{data.StatusClosed, wt.CC, workflow.ActionClose, workflow.Params{}},
 	}
 	for _, s := range steps {
 		if r.Status == st {
@@ -245,7 +135,7 @@ func runSuite(t *testing.T, mk func(t *testing.T) data.Store) {
 }
 
 func TestMemStore(t *testing.T) {
-	runSuite(t, func(t *testing.T) data.Store { return newMemStore() })
+	runSuite(t, func(t *testing.T) data.Store { return wt.NewMemStore() })
 }
 
 func testIntakeValidation(t *testing.T, e *env) {
@@ -277,8 +167,8 @@ func testIntakeValidation(t *testing.T, e *env) {
 		{"relative media", nil, workflow.Intake{Category: "other", Description: "x", Location: pt(120.1, 36.5), MediaURLs: []string{"/a.jpg"}}, "media_url[0]"},
 		{"too many media", nil, workflow.Intake{Category: "other", Description: "x", Location: pt(120.1, 36.5), MediaURLs: six}, "media_url"},
 		{"public cannot claim patrol", nil, workflow.Intake{Category: "other", Description: "x", Location: pt(120.1, 36.5), Source: data.SourcePatrol}, "source"},
-		{"unknown source", e.p(pStaff1), workflow.Intake{Category: "other", Description: "x", Location: pt(120.1, 36.5), Source: "pigeon"}, "source"},
-		{"staff may report hotline", e.p(pStaff1), workflow.Intake{Category: "other", Description: "x", Location: pt(120.1, 36.5), Source: data.SourceHotline}, ""},
+		{"unknown source", e.p(wt.Staff1), workflow.Intake{Category: "other", Description: "x", Location: pt(120.1, 36.5), Source: "pigeon"}, "source"},
+		{"staff may report hotline", e.p(wt.Staff1), workflow.Intake{Category: "other", Description: "x", Location: pt(120.1, 36.5), Source: data.SourceHotline}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -299,11 +189,11 @@ func testIntakeValidation(t *testing.T, e *env) {
 		})
 	}
 	t.Run("address resolves to its building and routes", func(t *testing.T) {
-		r, created, err := e.svc.Submit(e.ctx, nil, workflow.Intake{Category: "other", Description: "x", Address: " " + knownAddress + " ", ReporterName: "王", ReporterPhone: "139"})
+		r, created, err := e.svc.Submit(e.ctx, nil, workflow.Intake{Category: "other", Description: "x", Address: " " + wt.KnownAddress + " ", ReporterName: "王", ReporterPhone: "139"})
 		if err != nil || !created {
 			t.Fatalf("submit: %v %v", created, err)
 		}
-		if r.Location != knownPoint || r.Routing.GridCode != G1 || r.Address != knownAddress {
+		if r.Location != wt.KnownPoint || r.Routing.GridCode != wt.G1 || r.Address != wt.KnownAddress {
 			t.Fatalf("got %v %q %q", r.Location, r.Routing.GridCode, r.Address)
 		}
 		if r.Source != data.SourceResident || r.Status != data.StatusReported || r.ReporterName != "王" {
@@ -313,7 +203,7 @@ func testIntakeValidation(t *testing.T, e *env) {
 			t.Fatalf("DueAt %v, want %v", r.DueAt, want)
 		}
 		stored, err := e.store.GetReport(e.ctx, r.ID)
-		if err != nil || stored.Routing.GridCode != G1 || stored.Routing.LeaderID != pLeader1 || !stored.DueAt.Equal(r.DueAt) {
+		if err != nil || stored.Routing.GridCode != wt.G1 || stored.Routing.LeaderID != wt.Leader1 || !stored.DueAt.Equal(r.DueAt) {
 			t.Fatalf("stored %+v %v", stored.Routing, err)
 		}
 		evs, err := e.store.Events(e.ctx, r.ID)
@@ -322,11 +212,11 @@ func testIntakeValidation(t *testing.T, e *env) {
 		}
 	})
 	t.Run("staff report defaults to patrol and the actor's identity", func(t *testing.T) {
-		r, _, err := e.svc.Submit(e.ctx, e.p(pLeader1), workflow.Intake{Category: "safety_hazard", Description: "x", Location: pt(120.01, 36.01)})
+		r, _, err := e.svc.Submit(e.ctx, e.p(wt.Leader1), workflow.Intake{Category: "safety_hazard", Description: "x", Location: pt(120.01, 36.01)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Source != data.SourcePatrol || r.ReporterID != pLeader1 || r.ReporterPhone != "13800000008" {
+		if r.Source != data.SourcePatrol || r.ReporterID != wt.Leader1 || r.ReporterPhone != "13800000008" {
 			t.Fatalf("got %q %d %q", r.Source, r.ReporterID, r.ReporterPhone)
 		}
 	})
@@ -348,7 +238,7 @@ func testIdempotency(t *testing.T, e *env) {
 	if _, _, err := e.svc.Submit(e.ctx, nil, in2); !errors.Is(err, workflow.ErrIdempotencyMismatch) {
 		t.Fatalf("different body: want ErrIdempotencyMismatch, got %v", err)
 	}
-	if _, _, err := e.svc.Submit(e.ctx, e.p(pStaff1), in); !errors.Is(err, workflow.ErrIdempotencyMismatch) {
+	if _, _, err := e.svc.Submit(e.ctx, e.p(wt.Staff1), in); !errors.Is(err, workflow.ErrIdempotencyMismatch) {
 		t.Fatalf("same body other actor: want ErrIdempotencyMismatch, got %v", err)
 	}
 	_, n, err := e.store.ListReports(e.ctx, data.ReportQuery{})
@@ -398,7 +288,7 @@ func testDuplicates(t *testing.T, e *env) {
 		}
 	})
 	t.Run("a closed case is no original", func(t *testing.T) {
-		c := e.caseIn(data.StatusClosed, pHandler1)
+		c := e.caseIn(data.StatusClosed, wt.Handler1)
 		r := e.submit("facility_damage", c.Location[0], c.Location[1])
 		if r.DuplicateOf == c.ID {
 			t.Fatalf("flagged as duplicate of closed case %d", c.ID)
@@ -409,28 +299,28 @@ func testDuplicates(t *testing.T, e *env) {
 func testClosedLoop(t *testing.T, e *env) {
 	r := e.submit("facility_damage", 120.05, 36.4)
 	e.clock.Advance(time.Minute)
-	r = e.do(pCommStaff1, r.ID, workflow.ActionAccept, workflow.Params{Reason: "属实"})
+	r = e.do(wt.CommStaff1, r.ID, workflow.ActionAccept, workflow.Params{Reason: "属实"})
 	e.clock.Advance(time.Minute)
-	r = e.do(pCommStaff1, r.ID, workflow.ActionDispatch, workflow.Params{HandlerID: pHandler1})
-	if r.AssigneeID != pHandler1 {
+	r = e.do(wt.CommStaff1, r.ID, workflow.ActionDispatch, workflow.Params{HandlerID: wt.Handler1})
+	if r.AssigneeID != wt.Handler1 {
 		t.Fatalf("assignee %d", r.AssigneeID)
 	}
 	e.clock.Advance(time.Hour)
-	r = e.do(pHandler1, r.ID, workflow.ActionHandle, workflow.Params{Feedback: "已更换", Photos: []string{"https://img/1.jpg"}})
+	r = e.do(wt.Handler1, r.ID, workflow.ActionHandle, workflow.Params{Feedback: "已更换", Photos: []string{"https://img/1.jpg"}})
 	e.clock.Advance(time.Hour)
-	r = e.do(pStaff1, r.ID, workflow.ActionVerify, workflow.Params{OK: no(), Reason: "没修好"})
-	if r.Status != data.StatusDispatched || r.AssigneeID != pHandler1 {
+	r = e.do(wt.Staff1, r.ID, workflow.ActionVerify, workflow.Params{OK: no(), Reason: "没修好"})
+	if r.Status != data.StatusDispatched || r.AssigneeID != wt.Handler1 {
 		t.Fatalf("after failed verification: %s, assignee %d", r.Status, r.AssigneeID)
 	}
-	r = e.do(pHandler1, r.ID, workflow.ActionHandle, workflow.Params{Feedback: "重新更换"})
-	r = e.do(pLeader1, r.ID, workflow.ActionVerify, workflow.Params{OK: yes()})
+	r = e.do(wt.Handler1, r.ID, workflow.ActionHandle, workflow.Params{Feedback: "重新更换"})
+	r = e.do(wt.Leader1, r.ID, workflow.ActionVerify, workflow.Params{OK: yes()})
 	e.clock.Advance(time.Minute)
-	r = e.do(pLeader1, r.ID, workflow.ActionClose, workflow.Params{})
+	r = e.do(wt.Leader1, r.ID, workflow.ActionClose, workflow.Params{})
 	if r.Status != data.StatusClosed || r.ClosedAt == nil || !r.ClosedAt.Equal(e.clock.Now()) {
 		t.Fatalf("closed: %s %v", r.Status, r.ClosedAt)
 	}
 	stored, err := e.store.GetReport(e.ctx, r.ID)
-	if err != nil || stored.Status != data.StatusClosed || stored.ClosedAt == nil || stored.AssigneeID != pHandler1 {
+	if err != nil || stored.Status != data.StatusClosed || stored.ClosedAt == nil || stored.AssigneeID != wt.Handler1 {
 		t.Fatalf("stored %+v %v", stored, err)
 	}
 	evs, err := e.store.Events(e.ctx, r.ID)
@@ -442,14 +332,14 @@ func testClosedLoop(t *testing.T, e *env) {
 		from, to data.Status
 		actor    int64
 	}{
-		{"created", "", data.StatusReported, pStaff1},
-		{"accepted", data.StatusReported, data.StatusAccepted, pCommStaff1},
-		{"dispatched", data.StatusAccepted, data.StatusDispatched, pCommStaff1},
-		{"handled", data.StatusDispatched, data.StatusHandled, pHandler1},
-		{"reopened", data.StatusHandled, data.StatusDispatched, pStaff1},
-		{"handled", data.StatusDispatched, data.StatusHandled, pHandler1},
-		{"verified", data.StatusHandled, data.StatusVerified, pLeader1},
-		{"closed", data.StatusVerified, data.StatusClosed, pLeader1},
+		{"created", "", data.StatusReported, wt.Staff1},
+		{"accepted", data.StatusReported, data.StatusAccepted, wt.CommStaff1},
+		{"dispatched", data.StatusAccepted, data.StatusDispatched, wt.CommStaff1},
+		{"handled", data.StatusDispatched, data.StatusHandled, wt.Handler1},
+		{"reopened", data.StatusHandled, data.StatusDispatched, wt.Staff1},
+		{"handled", data.StatusDispatched, data.StatusHandled, wt.Handler1},
+		{"verified", data.StatusHandled, data.StatusVerified, wt.Leader1},
+		{"closed", data.StatusVerified, data.StatusClosed, wt.Leader1},
 	}
 	if len(evs) != len(want) {
 		t.Fatalf("%d events, want %d: %+v", len(evs), len(want), evs)
@@ -480,7 +370,7 @@ func testIllegal(t *testing.T, e *env) {
 		allowed []string
 	}{
 		{"close a reported case", data.StatusReported, workflow.ActionClose, workflow.Params{}, []string{"accept", "reject"}},
-		{"dispatch a reported case", data.StatusReported, workflow.ActionDispatch, workflow.Params{HandlerID: pHandler1}, []string{"accept", "reject"}},
+		{"dispatch a reported case", data.StatusReported, workflow.ActionDispatch, workflow.Params{HandlerID: wt.Handler1}, []string{"accept", "reject"}},
 		{"accept twice", data.StatusAccepted, workflow.ActionAccept, workflow.Params{}, []string{"dispatch", "reject"}},
 		{"verify a dispatched case", data.StatusDispatched, workflow.ActionVerify, workflow.Params{OK: yes()}, []string{"handle"}},
 		{"reject a handled case", data.StatusHandled, workflow.ActionReject, workflow.Params{Reason: "x"}, []string{"verify"}},
@@ -488,8 +378,8 @@ func testIllegal(t *testing.T, e *env) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := e.caseIn(c.status, pHandler1)
-			_, err := e.svc.Transition(e.ctx, e.p(pCC), r.ID, c.action, c.p)
+			r := e.caseIn(c.status, wt.Handler1)
+			_, err := e.svc.Transition(e.ctx, e.p(wt.CC), r.ID, c.action, c.p)
 			var te *workflow.TransitionError
 			if !errors.As(err, &te) || !errors.Is(err, data.ErrConflict) {
 				t.Fatalf("want TransitionError, got %v", err)
@@ -508,17 +398,17 @@ func testIllegal(t *testing.T, e *env) {
 			p      workflow.Params
 			field  string
 		}{
-			{"unknown action", data.StatusReported, pCC, "teleport", workflow.Params{}, "action"},
-			{"reject without reason", data.StatusReported, pCC, workflow.ActionReject, workflow.Params{}, "reason"},
-			{"dispatch without handler", data.StatusAccepted, pCC, workflow.ActionDispatch, workflow.Params{}, "handler_id"},
-			{"dispatch to a non-handler", data.StatusAccepted, pCC, workflow.ActionDispatch, workflow.Params{HandlerID: pLeader1}, "handler_id"},
-			{"dispatch to nobody", data.StatusAccepted, pCC, workflow.ActionDispatch, workflow.Params{HandlerID: 9999}, "handler_id"},
-			{"handle without feedback", data.StatusDispatched, pHandler1, workflow.ActionHandle, workflow.Params{}, "feedback"},
-			{"handle with a bad photo", data.StatusDispatched, pHandler1, workflow.ActionHandle, workflow.Params{Feedback: "ok", Photos: []string{"javascript:x"}}, "photos[0]"},
-			{"verify without ok", data.StatusHandled, pLeader1, workflow.ActionVerify, workflow.Params{}, "ok"},
+			{"unknown action", data.StatusReported, wt.CC, "teleport", workflow.Params{}, "action"},
+			{"reject without reason", data.StatusReported, wt.CC, workflow.ActionReject, workflow.Params{}, "reason"},
+			{"dispatch without handler", data.StatusAccepted, wt.CC, workflow.ActionDispatch, workflow.Params{}, "handler_id"},
+			{"dispatch to a non-handler", data.StatusAccepted, wt.CC, workflow.ActionDispatch, workflow.Params{HandlerID: wt.Leader1}, "handler_id"},
+			{"dispatch to nobody", data.StatusAccepted, wt.CC, workflow.ActionDispatch, workflow.Params{HandlerID: 9999}, "handler_id"},
+			{"handle without feedback", data.StatusDispatched, wt.Handler1, workflow.ActionHandle, workflow.Params{}, "feedback"},
+			{"handle with a bad photo", data.StatusDispatched, wt.Handler1, workflow.ActionHandle, workflow.Params{Feedback: "ok", Photos: []string{"javascript:x"}}, "photos[0]"},
+			{"verify without ok", data.StatusHandled, wt.Leader1, workflow.ActionVerify, workflow.Params{}, "ok"},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				r := e.caseIn(c.status, pHandler1)
+				r := e.caseIn(c.status, wt.Handler1)
 				_, err := e.svc.Transition(e.ctx, e.p(c.actor), r.ID, c.action, c.p)
 				var ve *data.ValidationError
 				if !errors.As(err, &ve) || ve.Field != c.field {
@@ -543,20 +433,20 @@ func testRoleMatrix(t *testing.T, e *env) {
 	)
 	// expect[action][person]; person 0 is the public. Missing = not found.
 	type row map[int64]string
-	// pStaff1 files the cases (env.submit) and is grid staff of G1: in
+	// Staff1 files the cases (env.submit) and is grid staff of G1: in
 	// scope, not allowed to triage.
-	triage := row{pCC: ok, pStreet1: ok, pCommHead1: ok, pCommStaff1: ok,
-		pPlanner: frb, pLeader1: frb, pDeputy1: frb, pStaff1: frb, pInfo1: frb, pVolunteer1: frb, pDual: frb, 0: una}
+	triage := row{wt.CC: ok, wt.Street1: ok, wt.CommHead1: ok, wt.CommStaff1: ok,
+		wt.Planner: frb, wt.Leader1: frb, wt.Deputy1: frb, wt.Staff1: frb, wt.Info1: frb, wt.Volunteer1: frb, wt.Dual: frb, 0: una}
 	expect := map[string]row{
 		workflow.ActionAccept:   triage,
 		workflow.ActionReject:   triage,
 		workflow.ActionDispatch: triage,
-		workflow.ActionHandle: {pHandler1: ok, pCC: frb, pPlanner: frb, pStreet1: frb, pCommHead1: frb, pCommStaff1: frb,
-			pLeader1: frb, pDeputy1: frb, pStaff1: frb, pInfo1: frb, pVolunteer1: frb, pDual: frb, 0: una},
-		workflow.ActionVerify: {pCommHead1: ok, pCommStaff1: ok, pLeader1: ok, pDeputy1: ok, pStaff1: ok, pInfo1: ok, pDual: ok,
-			pVolunteer1: frb, pCC: frb, pPlanner: frb, pStreet1: frb, pHandler1: frb, 0: una},
-		workflow.ActionClose: {pCC: ok, pStreet1: ok, pCommHead1: ok, pCommStaff1: ok, pLeader1: ok, pDeputy1: ok,
-			pPlanner: frb, pStaff1: frb, pInfo1: frb, pVolunteer1: frb, pDual: frb, pHandler1: frb, 0: una},
+		workflow.ActionHandle: {wt.Handler1: ok, wt.CC: frb, wt.Planner: frb, wt.Street1: frb, wt.CommHead1: frb, wt.CommStaff1: frb,
+			wt.Leader1: frb, wt.Deputy1: frb, wt.Staff1: frb, wt.Info1: frb, wt.Volunteer1: frb, wt.Dual: frb, 0: una},
+		workflow.ActionVerify: {wt.CommHead1: ok, wt.CommStaff1: ok, wt.Leader1: ok, wt.Deputy1: ok, wt.Staff1: ok, wt.Info1: ok, wt.Dual: ok,
+			wt.Volunteer1: frb, wt.CC: frb, wt.Planner: frb, wt.Street1: frb, wt.Handler1: frb, 0: una},
+		workflow.ActionClose: {wt.CC: ok, wt.Street1: ok, wt.CommHead1: ok, wt.CommStaff1: ok, wt.Leader1: ok, wt.Deputy1: ok,
+			wt.Planner: frb, wt.Staff1: frb, wt.Info1: frb, wt.Volunteer1: frb, wt.Dual: frb, wt.Handler1: frb, 0: una},
 	}
 	before := map[string]data.Status{
 		workflow.ActionAccept: data.StatusReported, workflow.ActionReject: data.StatusReported,
@@ -565,12 +455,12 @@ func testRoleMatrix(t *testing.T, e *env) {
 	}
 	params := map[string]workflow.Params{
 		workflow.ActionReject:   {Reason: "无效"},
-		workflow.ActionDispatch: {HandlerID: pHandler2},
+		workflow.ActionDispatch: {HandlerID: wt.Handler2},
 		workflow.ActionHandle:   {Feedback: "done"},
 		workflow.ActionVerify:   {OK: yes()},
 	}
 	ids := []int64{0}
-	for id := range personNames {
+	for id := range wt.PersonNames {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
@@ -578,14 +468,14 @@ func testRoleMatrix(t *testing.T, e *env) {
 		for _, pid := range ids {
 			name := "public"
 			if pid != 0 {
-				name = personNames[pid]
+				name = wt.PersonNames[pid]
 			}
 			want := expect[action][pid]
 			if want == "" {
 				want = nf
 			}
 			t.Run(action+"/"+name, func(t *testing.T) {
-				r := e.caseIn(before[action], pHandler1)
+				r := e.caseIn(before[action], wt.Handler1)
 				_, err := e.svc.Transition(e.ctx, e.people[pid], r.ID, action, params[action])
 				got := ok
 				switch {
@@ -610,21 +500,21 @@ func testRoleMatrix(t *testing.T, e *env) {
 		}
 	}
 	t.Run("the handler may not verify their own case", func(t *testing.T) {
-		r := e.caseIn(data.StatusHandled, pDual)
-		if _, err := e.svc.Transition(e.ctx, e.p(pDual), r.ID, workflow.ActionVerify, workflow.Params{OK: yes()}); !errors.Is(err, workflow.ErrForbidden) {
+		r := e.caseIn(data.StatusHandled, wt.Dual)
+		if _, err := e.svc.Transition(e.ctx, e.p(wt.Dual), r.ID, workflow.ActionVerify, workflow.Params{OK: yes()}); !errors.Is(err, workflow.ErrForbidden) {
 			t.Fatalf("want ErrForbidden, got %v", err)
 		}
-		e.do(pStaff1, r.ID, workflow.ActionVerify, workflow.Params{OK: yes()})
+		e.do(wt.Staff1, r.ID, workflow.ActionVerify, workflow.Params{OK: yes()})
 	})
 	t.Run("a grid leader may not act on another grid's case", func(t *testing.T) {
-		r := e.submit("other", 120.2, 36.5) // G2
-		r = e.do(pCC, r.ID, workflow.ActionAccept, workflow.Params{})
-		r = e.do(pCC, r.ID, workflow.ActionDispatch, workflow.Params{HandlerID: pHandler1})
-		r = e.do(pHandler1, r.ID, workflow.ActionHandle, workflow.Params{Feedback: "ok"})
-		if _, err := e.svc.Transition(e.ctx, e.p(pLeader1), r.ID, workflow.ActionVerify, workflow.Params{OK: yes()}); !errors.Is(err, data.ErrNotFound) {
-			t.Fatalf("leader of G1 on a G2 case: want ErrNotFound, got %v", err)
+		r := e.submit("other", 120.2, 36.5) // wt.G2
+		r = e.do(wt.CC, r.ID, workflow.ActionAccept, workflow.Params{})
+		r = e.do(wt.CC, r.ID, workflow.ActionDispatch, workflow.Params{HandlerID: wt.Handler1})
+		r = e.do(wt.Handler1, r.ID, workflow.ActionHandle, workflow.Params{Feedback: "ok"})
+		if _, err := e.svc.Transition(e.ctx, e.p(wt.Leader1), r.ID, workflow.ActionVerify, workflow.Params{OK: yes()}); !errors.Is(err, data.ErrNotFound) {
+			t.Fatalf("leader of wt.G1 on a wt.G2 case: want ErrNotFound, got %v", err)
 		}
-		e.do(pLeader2, r.ID, workflow.ActionVerify, workflow.Params{OK: yes()})
+		e.do(wt.Leader2, r.ID, workflow.ActionVerify, workflow.Params{OK: yes()})
 	})
 }
 
@@ -633,12 +523,12 @@ func testScope(t *testing.T, e *env) {
 	for _, c := range []struct {
 		grid     string
 		lon, lat float64
-	}{{G1, 120.05, 36.1}, {G2, 120.2, 36.2}, {G3, 120.3, 36.3}, {G4, 120.7, 36.4}} {
+	}{{wt.G1, 120.05, 36.1}, {wt.G2, 120.2, 36.2}, {wt.G3, 120.3, 36.3}, {wt.G4, 120.7, 36.4}} {
 		byGrid[c.grid] = e.submit("other", c.lon, c.lat).ID
 	}
 	// A case dispatched to handler 2 in G4.
-	e.do(pCC, byGrid[G4], workflow.ActionAccept, workflow.Params{})
-	e.do(pCC, byGrid[G4], workflow.ActionDispatch, workflow.Params{HandlerID: pHandler2})
+	e.do(wt.CC, byGrid[wt.G4], workflow.ActionAccept, workflow.Params{})
+	e.do(wt.CC, byGrid[wt.G4], workflow.ActionDispatch, workflow.Params{HandlerID: wt.Handler2})
 
 	cases := []struct {
 		name  string
@@ -646,21 +536,21 @@ func testScope(t *testing.T, e *env) {
 		areas []string
 		want  []string
 	}{
-		{"command center sees all", pCC, nil, []string{G1, G2, G3, G4}},
-		{"planner sees all", pPlanner, nil, []string{G1, G2, G3, G4}},
-		{"street 1", pStreet1, nil, []string{G1, G2, G3}},
-		{"street 2", pStreet2, nil, []string{G4}},
-		{"community 1", pCommStaff1, nil, []string{G1, G2}},
-		{"community 2", pCommStaff2, nil, []string{G3}},
-		{"grid leader 2", pLeader2, nil, []string{G2}},
-		{"volunteer of G1", pVolunteer1, nil, []string{G1}},
-		{"handler sees cases dispatched to them", pHandler2, nil, []string{G4}},
-		{"handler with nothing dispatched", pHandler1, nil, nil},
-		{"person with no role", pResident, nil, nil},
-		{"community narrowed to a grid", pCommStaff1, []string{G2}, []string{G2}},
-		{"grid leader asking for the community gets the grid", pLeader2, []string{C1}, []string{G2}},
-		{"grid leader asking for another grid gets nothing", pLeader2, []string{G3}, nil},
-		{"street asking for the district gets the street", pStreet2, []string{D}, []string{G4}},
+		{"command center sees all", wt.CC, nil, []string{wt.G1, wt.G2, wt.G3, wt.G4}},
+		{"planner sees all", wt.Planner, nil, []string{wt.G1, wt.G2, wt.G3, wt.G4}},
+		{"street 1", wt.Street1, nil, []string{wt.G1, wt.G2, wt.G3}},
+		{"street 2", wt.Street2, nil, []string{wt.G4}},
+		{"community 1", wt.CommStaff1, nil, []string{wt.G1, wt.G2}},
+		{"community 2", wt.CommStaff2, nil, []string{wt.G3}},
+		{"grid leader 2", wt.Leader2, nil, []string{wt.G2}},
+		{"volunteer of wt.G1", wt.Volunteer1, nil, []string{wt.G1}},
+		{"handler sees cases dispatched to them", wt.Handler2, nil, []string{wt.G4}},
+		{"handler with nothing dispatched", wt.Handler1, nil, nil},
+		{"person with no role", wt.Resident, nil, nil},
+		{"community narrowed to a grid", wt.CommStaff1, []string{wt.G2}, []string{wt.G2}},
+		{"grid leader asking for the community gets the grid", wt.Leader2, []string{wt.C1}, []string{wt.G2}},
+		{"grid leader asking for another grid gets nothing", wt.Leader2, []string{wt.G3}, nil},
+		{"street asking for the district gets the street", wt.Street2, []string{wt.D}, []string{wt.G4}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -688,19 +578,19 @@ func testScope(t *testing.T, e *env) {
 		})
 	}
 	t.Run("the reporter may read their own case", func(t *testing.T) {
-		r, _, err := e.svc.Submit(e.ctx, e.p(pResident), workflow.Intake{Category: "other", Description: "x", Location: pt(120.7, 36.9)})
+		r, _, err := e.svc.Submit(e.ctx, e.p(wt.Resident), workflow.Intake{Category: "other", Description: "x", Location: pt(120.7, 36.9)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.Get(e.ctx, e.p(pResident), r.ID); err != nil {
+		if _, err := e.svc.Get(e.ctx, e.p(wt.Resident), r.ID); err != nil {
 			t.Fatalf("own case: %v", err)
 		}
-		if _, err := e.svc.Get(e.ctx, e.p(pResident), byGrid[G1]); !errors.Is(err, data.ErrNotFound) {
+		if _, err := e.svc.Get(e.ctx, e.p(wt.Resident), byGrid[wt.G1]); !errors.Is(err, data.ErrNotFound) {
 			t.Fatalf("other case: %v", err)
 		}
 	})
 	t.Run("public reads public fields only", func(t *testing.T) {
-		r, err := e.svc.Get(e.ctx, nil, byGrid[G1])
+		r, err := e.svc.Get(e.ctx, nil, byGrid[wt.G1])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -716,17 +606,17 @@ func testScope(t *testing.T, e *env) {
 				t.Fatalf("public list leaks %+v", r)
 			}
 		}
-		evs, err := e.svc.Events(e.ctx, nil, byGrid[G4])
+		evs, err := e.svc.Events(e.ctx, nil, byGrid[wt.G4])
 		if err != nil || len(evs) != 3 || evs[2].ActorID != 0 || evs[2].Data != nil {
 			t.Fatalf("public events %+v %v", evs, err)
 		}
 	})
 	t.Run("Scope", func(t *testing.T) {
-		c := e.svc.Scope(e.p(pDual))
-		if c.All || !slices.Equal(c.Areas, []string{G1}) || c.Assignee != pDual {
+		c := e.svc.Scope(e.p(wt.Dual))
+		if c.All || !slices.Equal(c.Areas, []string{wt.G1}) || c.Assignee != wt.Dual {
 			t.Fatalf("dual scope %+v", c)
 		}
-		if !e.svc.Scope(nil).Empty() || !e.svc.Scope(e.p(pResident)).Empty() || !e.svc.Scope(e.p(pCC)).All {
+		if !e.svc.Scope(nil).Empty() || !e.svc.Scope(e.p(wt.Resident)).Empty() || !e.svc.Scope(e.p(wt.CC)).All {
 			t.Fatal("nil/resident/command center scope wrong")
 		}
 	})
@@ -736,29 +626,29 @@ func testMerge(t *testing.T, e *env) {
 	a := e.submit("other", 120.3, 36.3)
 	b := e.submit("other", 120.3, 36.3)
 	g4 := e.submit("other", 120.7, 36.3)
-	if _, err := e.svc.Merge(e.ctx, e.p(pLeader1), b.ID, a.ID); !errors.Is(err, data.ErrNotFound) {
-		t.Fatalf("leader of G1 merging a G3 case: %v", err)
+	if _, err := e.svc.Merge(e.ctx, e.p(wt.Leader1), b.ID, a.ID); !errors.Is(err, data.ErrNotFound) {
+		t.Fatalf("leader of wt.G1 merging a wt.G3 case: %v", err)
 	}
-	if _, err := e.svc.Merge(e.ctx, e.p(pCommStaff2), b.ID, b.ID); !errors.Is(err, data.ErrInvalid) {
+	if _, err := e.svc.Merge(e.ctx, e.p(wt.CommStaff2), b.ID, b.ID); !errors.Is(err, data.ErrInvalid) {
 		t.Fatalf("self merge: %v", err)
 	}
-	if _, err := e.svc.Merge(e.ctx, e.p(pCommStaff2), b.ID, g4.ID); !errors.Is(err, data.ErrInvalid) {
+	if _, err := e.svc.Merge(e.ctx, e.p(wt.CommStaff2), b.ID, g4.ID); !errors.Is(err, data.ErrInvalid) {
 		t.Fatalf("merge into an invisible case: %v", err)
 	}
-	r, err := e.svc.Merge(e.ctx, e.p(pCommStaff2), b.ID, a.ID)
+	r, err := e.svc.Merge(e.ctx, e.p(wt.CommStaff2), b.ID, a.ID)
 	if err != nil || r.Status != data.StatusRejected || r.DuplicateOf != a.ID {
 		t.Fatalf("merge: %+v %v", r, err)
 	}
 	evs, _ := e.store.Events(e.ctx, b.ID)
-	if last := evs[len(evs)-1]; last.Kind != "merged" || last.To != data.StatusRejected || last.ActorID != pCommStaff2 {
+	if last := evs[len(evs)-1]; last.Kind != "merged" || last.To != data.StatusRejected || last.ActorID != wt.CommStaff2 {
 		t.Fatalf("last event %+v", last)
 	}
 	c := e.submit("other", 120.3, 36.3)
-	r, err = e.svc.Transition(e.ctx, e.p(pCC), c.ID, workflow.ActionReject, workflow.Params{DuplicateOf: a.ID})
+	r, err = e.svc.Transition(e.ctx, e.p(wt.CC), c.ID, workflow.ActionReject, workflow.Params{DuplicateOf: a.ID})
 	if err != nil || r.DuplicateOf != a.ID || r.Status != data.StatusRejected {
 		t.Fatalf("reject as duplicate: %+v %v", r, err)
 	}
-	if _, err := e.svc.Merge(e.ctx, e.p(pCC), a.ID, b.ID); !errors.Is(err, data.ErrInvalid) {
+	if _, err := e.svc.Merge(e.ctx, e.p(wt.CC), a.ID, b.ID); !errors.Is(err, data.ErrInvalid) {
 		t.Fatalf("merge into a rejected case: %v", err)
 	}
 }
@@ -766,7 +656,7 @@ func testMerge(t *testing.T, e *env) {
 func testEscalation(t *testing.T, e *env) {
 	hz := e.submit("safety_hazard", 120.05, 36.1)  // 24 h deadline
 	fd := e.submit("facility_damage", 120.7, 36.1) // 48 h
-	closed := e.caseIn(data.StatusClosed, pHandler1)
+	closed := e.caseIn(data.StatusClosed, wt.Handler1)
 	_ = closed
 	steps := []struct {
 		at       time.Duration
@@ -830,7 +720,7 @@ func testConcurrent(t *testing.T, e *env) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				actor := []int64{pCC, pCommStaff1, pCommHead1, pStreet1}[i]
+				actor := []int64{wt.CC, wt.CommStaff1, wt.CommHead1, wt.Street1}[i]
 				_, errs[i] = e.svc.Transition(e.ctx, e.p(actor), r.ID, workflow.ActionAccept, workflow.Params{})
 			}()
 		}
@@ -853,7 +743,7 @@ func testConcurrent(t *testing.T, e *env) {
 }
 
 func testTokens(t *testing.T, e *env) {
-	tok, err := e.svc.IssueToken(e.ctx, pLeader1, "phone")
+	tok, err := e.svc.IssueToken(e.ctx, wt.Leader1, "phone")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -865,9 +755,9 @@ func testTokens(t *testing.T, e *env) {
 		bearer string
 		want   int64
 	}{
-		{"plain", tok, pLeader1},
-		{"Authorization header", "Bearer " + tok, pLeader1},
-		{"lower-case scheme", "bearer " + tok, pLeader1},
+		{"plain", tok, wt.Leader1},
+		{"Authorization header", "Bearer " + tok, wt.Leader1},
+		{"lower-case scheme", "bearer " + tok, wt.Leader1},
 		{"empty", "", 0},
 		{"wrong", tok + "x", 0},
 		{"the hash itself", workflow.HashToken(tok), 0},
@@ -889,7 +779,7 @@ func testTokens(t *testing.T, e *env) {
 	if _, err := e.svc.IssueToken(e.ctx, 9999, "x"); !errors.Is(err, data.ErrNotFound) {
 		t.Fatalf("token for nobody: %v", err)
 	}
-	tok2, _ := e.svc.IssueToken(e.ctx, pLeader1, "second")
+	tok2, _ := e.svc.IssueToken(e.ctx, wt.Leader1, "second")
 	if tok2 == tok {
 		t.Fatal("two equal tokens")
 	}
@@ -901,12 +791,12 @@ func testBatch(t *testing.T, e *env) {
 		ins = append(ins, workflow.Intake{Category: "other", Description: fmt.Sprint("导入 ", i),
 			Location: pt(120.01+float64(i)*0.03, 36.5), At: t0.Add(-time.Duration(i) * time.Hour)})
 	}
-	if _, err := e.svc.SubmitBatch(e.ctx, e.p(pLeader1), ins); !errors.Is(err, workflow.ErrForbidden) {
+	if _, err := e.svc.SubmitBatch(e.ctx, e.p(wt.Leader1), ins); !errors.Is(err, workflow.ErrForbidden) {
 		t.Fatalf("grid leader import: %v", err)
 	}
 	bad := slices.Clone(ins)
 	bad[7].Category = "nope"
-	_, err := e.svc.SubmitBatch(e.ctx, e.p(pCC), bad)
+	_, err := e.svc.SubmitBatch(e.ctx, e.p(wt.CC), bad)
 	var ve *data.ValidationError
 	if !errors.As(err, &ve) || ve.Index != 7 || ve.Field != "category" {
 		t.Fatalf("bad item: %v", err)
@@ -915,7 +805,7 @@ func testBatch(t *testing.T, e *env) {
 		t.Fatalf("%d reports written by a failed batch", n)
 	}
 	var calls [][2]int
-	rs, err := e.svc.SubmitBatch(e.ctx, e.p(pCC), ins, workflow.WithChunk(10), workflow.WithProgress(func(d, n int) { calls = append(calls, [2]int{d, n}) }))
+	rs, err := e.svc.SubmitBatch(e.ctx, e.p(wt.CC), ins, workflow.WithChunk(10), workflow.WithProgress(func(d, n int) { calls = append(calls, [2]int{d, n}) }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -927,7 +817,7 @@ func testBatch(t *testing.T, e *env) {
 			t.Fatalf("report %d: %+v", i, r)
 		}
 		got, err := e.store.GetReport(e.ctx, r.ID)
-		if err != nil || got.Routing.GridCode != testRoute(ins[i].Location[0], ins[i].Location[1]).GridCode || got.Description != ins[i].Description {
+		if err != nil || got.Routing.GridCode != wt.Route(ins[i].Location[0], ins[i].Location[1]).GridCode || got.Description != ins[i].Description {
 			t.Fatalf("stored %d: %+v %v", i, got, err)
 		}
 	}

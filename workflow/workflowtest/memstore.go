@@ -1,4 +1,4 @@
-package workflow_test
+package workflowtest
 
 import (
 	"context"
@@ -6,14 +6,15 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"time"
 
 	"github.com/wangge-dev/wangge/data"
 )
 
-// memStore is an in-memory data.Store with just what workflow uses, for the
-// unit tests; the same scenarios also run on both real stores.
-type memStore struct {
+// MemStore is an in-memory data.Store with just what package workflow uses
+// (areas by code, people, tokens, buildings, categories, reports and
+// events), for unit tests that need no database. Methods it does not
+// implement panic. The workflow suite also runs on both real stores.
+type MemStore struct {
 	data.Store // nil: calling anything not implemented panics
 
 	mu        sync.Mutex
@@ -26,16 +27,17 @@ type memStore struct {
 	nextID    int64
 }
 
-func newMemStore() *memStore {
-	return &memStore{areas: map[string]data.Area{}, people: map[int64]data.Person{}, reports: map[int64]data.Report{},
+// NewMemStore returns an empty MemStore.
+func NewMemStore() *MemStore {
+	return &MemStore{areas: map[string]data.Area{}, people: map[int64]data.Person{}, reports: map[int64]data.Report{},
 		events: map[int64][]data.Event{}, tokens: map[string]int64{}}
 }
 
-func (m *memStore) Kind() string                      { return "mem" }
-func (m *memStore) Close() error                      { return nil }
-func (m *memStore) Migrate(ctx context.Context) error { return nil }
+func (m *MemStore) Kind() string                      { return "mem" }
+func (m *MemStore) Close() error                      { return nil }
+func (m *MemStore) Migrate(ctx context.Context) error { return nil }
 
-func (m *memStore) Load(ctx context.Context, ds *data.Dataset) (data.Revision, error) {
+func (m *MemStore) Load(ctx context.Context, ds *data.Dataset) (data.Revision, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, a := range ds.Areas {
@@ -50,12 +52,12 @@ func (m *memStore) Load(ctx context.Context, ds *data.Dataset) (data.Revision, e
 		m.buildings = append(m.buildings, ds.Buildings[i])
 	}
 	if len(ds.Reports) > 0 {
-		return data.Revision{}, fmt.Errorf("memStore.Load: reports not supported")
+		return data.Revision{}, fmt.Errorf("MemStore.Load: reports not supported")
 	}
 	return data.Revision{ID: 1}, nil
 }
 
-func (m *memStore) GetArea(ctx context.Context, code string) (data.Area, error) {
+func (m *MemStore) GetArea(ctx context.Context, code string) (data.Area, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	a, ok := m.areas[code]
@@ -65,7 +67,7 @@ func (m *memStore) GetArea(ctx context.Context, code string) (data.Area, error) 
 	return a, nil
 }
 
-func (m *memStore) GetPerson(ctx context.Context, id int64) (data.Person, error) {
+func (m *MemStore) GetPerson(ctx context.Context, id int64) (data.Person, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	p, ok := m.people[id]
@@ -75,7 +77,7 @@ func (m *memStore) GetPerson(ctx context.Context, id int64) (data.Person, error)
 	return p, nil
 }
 
-func (m *memStore) PutToken(ctx context.Context, personID int64, hash, label string) error {
+func (m *MemStore) PutToken(ctx context.Context, personID int64, hash, label string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.people[personID]; !ok {
@@ -88,7 +90,7 @@ func (m *memStore) PutToken(ctx context.Context, personID int64, hash, label str
 	return nil
 }
 
-func (m *memStore) PersonByToken(ctx context.Context, hash string) (data.Person, error) {
+func (m *MemStore) PersonByToken(ctx context.Context, hash string) (data.Person, error) {
 	m.mu.Lock()
 	id, ok := m.tokens[hash]
 	m.mu.Unlock()
@@ -98,7 +100,7 @@ func (m *memStore) PersonByToken(ctx context.Context, hash string) (data.Person,
 	return m.GetPerson(ctx, id)
 }
 
-func (m *memStore) ListBuildings(ctx context.Context, grid string) ([]data.Building, error) {
+func (m *MemStore) ListBuildings(ctx context.Context, grid string) ([]data.Building, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []data.Building
@@ -110,11 +112,11 @@ func (m *memStore) ListBuildings(ctx context.Context, grid string) ([]data.Build
 	return out, nil
 }
 
-func (m *memStore) Categories(ctx context.Context) ([]data.Category, error) {
+func (m *MemStore) Categories(ctx context.Context) ([]data.Category, error) {
 	return slices.Clone(data.DefaultCategories), nil
 }
 
-func (m *memStore) CreateReport(ctx context.Context, r *data.Report, ev data.Event) (bool, error) {
+func (m *MemStore) CreateReport(ctx context.Context, r *data.Report, ev data.Event) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if r.IdempotencyKey != "" {
@@ -134,7 +136,7 @@ func (m *memStore) CreateReport(ctx context.Context, r *data.Report, ev data.Eve
 	return true, nil
 }
 
-func (m *memStore) CreateReports(ctx context.Context, rs []data.Report) error {
+func (m *MemStore) CreateReports(ctx context.Context, rs []data.Report) error {
 	for i := range rs {
 		if _, err := m.CreateReport(ctx, &rs[i], data.Event{Kind: "created", To: rs[i].Status, At: rs[i].CreatedAt}); err != nil {
 			return err
@@ -152,7 +154,7 @@ func cloneReport(r data.Report) data.Report {
 	return r
 }
 
-func (m *memStore) GetReport(ctx context.Context, id int64) (data.Report, error) {
+func (m *MemStore) GetReport(ctx context.Context, id int64) (data.Report, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.reports[id]
@@ -162,7 +164,7 @@ func (m *memStore) GetReport(ctx context.Context, id int64) (data.Report, error)
 	return cloneReport(r), nil
 }
 
-func (m *memStore) ListReports(ctx context.Context, q data.ReportQuery) ([]data.Report, int, error) {
+func (m *MemStore) ListReports(ctx context.Context, q data.ReportQuery) ([]data.Report, int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []data.Report
@@ -201,7 +203,7 @@ func (m *memStore) ListReports(ctx context.Context, q data.ReportQuery) ([]data.
 	return out, n, nil
 }
 
-func (m *memStore) UpdateReport(ctx context.Context, r *data.Report, expect data.Status, ev data.Event) error {
+func (m *MemStore) UpdateReport(ctx context.Context, r *data.Report, expect data.Status, ev data.Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	cur, ok := m.reports[r.ID]
@@ -218,10 +220,8 @@ func (m *memStore) UpdateReport(ctx context.Context, r *data.Report, expect data
 	return nil
 }
 
-func (m *memStore) Events(ctx context.Context, id int64) ([]data.Event, error) {
+func (m *MemStore) Events(ctx context.Context, id int64) ([]data.Event, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return slices.Clone(m.events[id]), nil
 }
-
-var _ = time.Now
