@@ -302,15 +302,11 @@ function drillTo(level, code, bboxHint) {
   if (bb) map.fitBounds(dispBox(bb), { padding: level === 'grid' ? 120 : 40, maxZoom: 17.5 });
 }
 
-/** smallOnScreen says whether a WGS-84 bbox covers less than 40% of the view in both directions. */
-function smallOnScreen(bb) {
+/** worthDrilling says whether fitting a WGS-84 bbox would zoom in by more than half a level. */
+function worthDrilling(bb) {
   if (!bb) return false;
-  const d = dispBox(bb);
-  const a = map.project([d[0], d[3]]);
-  const b = map.project([d[2], d[1]]);
-  const c = map.getCanvas();
-  const w = c.clientWidth, h = c.clientHeight;
-  return Math.abs(b.x - a.x) < 0.4 * w && Math.abs(b.y - a.y) < 0.4 * h;
+  const cam = map.cameraForBounds(dispBox(bb), { padding: 40 });
+  return !!cam && cam.zoom > map.getZoom() + 0.5;
 }
 
 // ---- popups ----------------------------------------------------------------
@@ -334,7 +330,7 @@ function gridHTML(p) {
 }
 
 const hoverPopup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: 'hover-pop', maxWidth: '320px', offset: 12 });
-const clickPopup = new maplibregl.Popup({ closeButton: true, closeOnClick: true, className: 'click-pop', maxWidth: '340px' });
+const clickPopup = new maplibregl.Popup({ closeButton: true, closeOnClick: false, className: 'click-pop', maxWidth: '340px' });
 let hovered = null;
 
 function setHover(code) {
@@ -708,6 +704,7 @@ function bindMap() {
 
   map.on('click', (e) => {
     const hit = (layers) => map.queryRenderedFeatures(e.point, { layers: layers.filter((l) => map.getLayer(l)) });
+    clickPopup.remove();
     const cs = hit(['cases-point', 'cases-cluster']);
     if (cs.length) {
       const f = cs[0];
@@ -719,12 +716,12 @@ function bindMap() {
     }
     const street = hit(['street-fill'])[0];
     const inCrumb = (lvl) => state.crumb.find((c) => c.level === lvl)?.code;
-    if (street && street.properties.code !== inCrumb('street') && smallOnScreen(state.areaIndex.get(street.properties.code)?.bbox)) {
+    if (street && street.properties.code !== inCrumb('street') && worthDrilling(state.areaIndex.get(street.properties.code)?.bbox)) {
       drillTo('street', street.properties.code);
       return;
     }
     const comm = hit(['community-fill'])[0];
-    if (comm && comm.properties.code !== inCrumb('community') && smallOnScreen(state.areaIndex.get(comm.properties.code)?.bbox)) {
+    if (comm && comm.properties.code !== inCrumb('community') && worthDrilling(state.areaIndex.get(comm.properties.code)?.bbox)) {
       drillTo('community', comm.properties.code);
       return;
     }

@@ -1,0 +1,258 @@
+// test/dashboard.test.mjs: the dashboard in headless Chromium against the
+// real wangge server (go build ./cmd/wangge; `serve` seeds the demo district
+// on first start). Every request not to the server is blocked and must not
+// have been attempted. Waits are on the page's DOM flags, never on timers.
+//
+// Run: node --test --test-concurrency=1 test/*.test.mjs  (scripts/frontend-test.sh)
+// WANGGE_URL (+ WANGGE_TOKEN) points the tests at a running server instead.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  startServer, launch, openDashboard, waitIdle, renderSeq, haveChromium, screenshotDir,
+} from './harness.mjs';
+
+const BAND = { low: [0x4f, 0x8f, 0xe6], mid: [0x2f, 0xb6, 0x7c], high: [0xe5, 0x53, 0x3d] };
+const bandOf = (h) => (h < 300 ? 'low' : h <= 600 ? 'mid' : 'high');
+
+let srv; let chrome; let dash; let grids;
+let skip = false;
+
+async function api(path, init = {}) {
+  const res = await fetch(srv.url + path, {
+    ...init,
+    headers: { ...(srv.token ? { Authorization: `Bearer ${srv.token}` } : {}), ...(init.headers || {}) },
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${init.method || 'GET'} ${path}: HTTP ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+before(async () => {
+  if (!(await haveChromium())) {
+    if (process.env.CI) throw new Error('/usr/bin/chromium is missing (scripts/frontend-test.sh installs it)');
+    skip = true;
+    return;
+  }
+  srv = process.env.WANGGE_URL
+    ? { url: process.env.WANGGE_URL.replace(/\/$/, ''), token: process.env.WANGGE_TOKEN || '', stop: async () => {} }
+    : await startServer();
+  grids = await api('/api/v1/areas?level=grid');
+  chrome = await launch();
+  dash = await openDashboard(chrome.browser, srv.url);
+  await waitIdle(dash.page, 0, 90e3);
+  await mkdir(screenshotDir, { recursive: true });
+});
+
+after(async () => {
+  await chrome?.close();
+  await srv?.stop();
+});
+
+function noStrayRequests() {
+  assert.deepEqual(dash.blocked, [], 'the page tried to reach hosts other than the wangge server');
+  const errs = dash.errors.filter((e) => !/Failed to load resource.*(404|401)/.test(e));
+  assert.deepEqual(errs, [], 'page errors');
+}
+
+test('grids are drawn in their household band colours, with a legend that counts them', { timeout: 120e3 }, async (t) => {
+  if (skip) return t.skip('no chromium');
+  const { page } = dash;
+  assert.ok(grids.features.length > 0, 'the demo district has grids');
+  const flags = await page.evaluate(() => ({ ...document.body.dataset }));
+  assert.ok(Number(flags.gridsRendered) > 0, `grids rendered: ${flags.gridsRendered}`);
+
+  const rendered = await page.evaluate(() => window.__map.queryRenderedFeatures({ layers: ['grids-fill'] })
+    .map((f) => ({ code: f.properties.code, households: Number(f.properties.households), c: f.layer.paint['fill-color'] })));
+  const byCode = new Map(grids.features.map((f) => [f.properties.code, f.properties]));
+  const seenBands = new Set();
+  for (const r of rendered) {
+    const want = BAND[bandOf(byCode.get(r.code)?.households ?? r.households)];
+    const got = [r.c.r, r.c.g, r.c.b].map((v) => Math.round(v * 255));
+    assert.deepEqual(got, want, `grid ${r.code} with ${r.households} households`);
+    seenBands.add(bandOf(r.households));
+  }
+  const counts = { low: 0, mid: 0, high: 0 };
+  for (const f of grids.features) counts[bandOf(f.properties.households)]++;
+  assert.equal(Number(flags.bandLow), counts.low, 'legend: under 300');
+  assert.equal(Number(flags.bandMid), counts.mid, 'legend: 300–600');
+  assert.equal(Number(flags.bandHigh), counts.high, 'legend: over 600');
+  t.diagnostic(`rendered ${new Set(rendered.map((r) => r.code)).size} of ${grids.features.length} grids; bands seen ${[...seenBands]}; legend ${JSON.stringify(counts)}`);
+
+  await page.waitForFunction(() => document.querySelectorAll('#area-table tbody tr').length > 0);
+  await page.screenshot({ path: join(screenshotDir, 'dashboard.png') });
+  noStrayRequests();
+});
+
+test('the heatmap reacts to the time range and the category filter', { timeout: 120e3 }, async (t) => {
+  if (skip) return t.skip('no chromium');
+  const { page } = dash;
+  const heat = async (action) => {
+    const seq = await renderSeq(page);
+    await action();
+    const d = await waitIdle(page, seq);
+    return { cells: Number(d.heatCells), total: Number(d.heatTotal) };
+  };
+  const d30 = await heat(() => page.click('#ranges button[data-range="30d"]'));
+  const d7 = await heat(() => page.click('#ranges button[data-range="7d"]'));
+  const h24 = await heat(() => page.click('#ranges button[data-range="24h"]'));
+  t.diagnostic(`30d ${JSON.stringify(d30)} 7d ${JSON.stringify(d7)} 24h ${JSON.stringify(h24)}`);
+  assert.ok(d30.total > 0, 'the demo district has reports in the last 30 days');
+  assert.ok(d30.total >= d7.total && d7.total >= h24.total, 'a shorter range never shows more reports');
+  assert.ok(d30.total > h24.total, 'the 30-day heatmap holds more reports than the 24-hour one');
+
+  await heat(() => page.click('#ranges button[data-range="30d"]'));
+  const boxes = await page.$$eval('#categories input', (xs) => xs.map((x) => x.value));
+  assert.ok(boxes.length >= 2, 'categories are listed');
+  // Keep only the category with the most reports in the heatmap … then none.
+  const per = {};
+  for (const c of boxes) {
+    const now = Date.now();
+    const r = await api(`/api/v1/stats/heatmap?from=${new Date(now - 30 * 864e5).toISOString()}&to=${new Date(now).toISOString()}&category=${c}`);
+    per[c] = r.cells.reduce((s, x) => s + x[2], 0);
+  }
+  const top = boxes.reduce((a, b) => (per[b] > per[a] ? b : a));
+  let one = null;
+  for (const c of boxes) {
+    if (c === top) continue;
+    one = await heat(() => page.click(`#categories input[value="${c}"]`));
+  }
+  t.diagnostic(`only ${top}: ${JSON.stringify(one)} (API says ${per[top]})`);
+  assert.ok(one.total < d30.total || per[top] === d30.total, 'one category shows fewer reports than all');
+  assert.ok(Math.abs(one.total - per[top]) <= 2, `one category: page ${one.total} vs API ${per[top]}`);
+  const none = await heat(() => page.click(`#categories input[value="${top}"]`));
+  assert.equal(none.cells, 0, 'no category ticked: no heat');
+  // Restore every category.
+  for (const c of boxes) await heat(() => page.click(`#categories input[value="${c}"]`));
+  noStrayRequests();
+});
+
+test('a case submitted through the API appears live on the map and in the feed', { timeout: 120e3 }, async (t) => {
+  if (skip) return t.skip('no chromium');
+  const { page } = dash;
+  await page.waitForFunction(() => document.body.dataset.live === '1', null, { timeout: 30e3 });
+  const g = grids.features[Math.floor(grids.features.length / 2)];
+  const [lon, lat] = await page.evaluate((geom) => {
+    const ring = geom.type === 'Polygon' ? geom.coordinates[0] : geom.coordinates[0][0];
+    let x = 0, y = 0;
+    for (const p of ring.slice(0, -1)) { x += p[0]; y += p[1]; }
+    return [x / (ring.length - 1), y / (ring.length - 1)];
+  }, g.geometry);
+  const body = JSON.stringify({ category: 'safety_hazard', description: '浏览器测试：楼道堆放杂物', lon, lat, source: 'patrol' });
+  const created = await api('/api/v1/reports', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+  const id = String(created.id ?? created.properties?.id ?? created.report?.id);
+  assert.ok(id && id !== 'undefined', `created report has an id: ${JSON.stringify(created)}`);
+  await page.waitForSelector(`.pulse[data-id="${id}"]`, { timeout: 30e3 });
+  await page.waitForSelector(`#live-list li[data-id="${id}"]`);
+  const text = await page.textContent(`#live-list li[data-id="${id}"]`);
+  assert.match(text, /楼道堆放杂物/);
+  // The marker stands where the report was made.
+  const at = await page.evaluate((i) => {
+    const el = document.querySelector(`.pulse[data-id="${i}"]`);
+    const r = el.getBoundingClientRect();
+    const c = window.__map.getCanvas().getBoundingClientRect();
+    const ll = window.__map.unproject([r.x + r.width / 2 - c.x, r.y + r.height / 2 - c.y]);
+    return [ll.lng, ll.lat];
+  }, id);
+  assert.ok(Math.abs(at[0] - lon) < 0.002 && Math.abs(at[1] - lat) < 0.002, `marker at ${at}, report at ${[lon, lat]}`);
+  // Clicking it shows the case and its timeline.
+  await page.click(`.pulse[data-id="${id}"]`);
+  await page.waitForSelector(`#case-detail[data-id="${id}"] .timeline li`);
+  noStrayRequests();
+});
+
+test('clicking a grid shows its leader (or the vacancy and the fallback)', { timeout: 120e3 }, async (t) => {
+  if (skip) return t.skip('no chromium');
+  const { page } = dash;
+  const pick = [
+    grids.features.find((f) => f.properties.leader && !f.properties.vacant),
+    grids.features.find((f) => f.properties.vacant),
+  ].filter(Boolean);
+  for (const g of pick) {
+    const p = g.properties;
+    const seq = await renderSeq(page);
+    await page.fill('#search-input', p.code);
+    await page.click('#search button');
+    await page.waitForFunction((c) => document.body.dataset.searchHit === c, p.code);
+    await waitIdle(page, seq).catch(() => {});
+    await page.waitForFunction(() => !window.__map.isMoving());
+    // A pixel inside the grid: scan the view for one where the grid is the feature drawn.
+    const px = await page.evaluate((code) => {
+      const m = window.__map;
+      const c = m.getCanvas();
+      const w = c.clientWidth, h = c.clientHeight;
+      for (let r = 0; r < 40; r++) {
+        for (let a = 0; a < 16; a++) {
+          const x = w / 2 + Math.cos(a * Math.PI / 8) * r * 6, y = h / 2 + Math.sin(a * Math.PI / 8) * r * 6;
+          const f = m.queryRenderedFeatures([x, y], { layers: ['grids-fill'] })[0];
+          if (f && f.properties.code === code) { const b = c.getBoundingClientRect(); return [b.x + x, b.y + y]; }
+        }
+      }
+      return null;
+    }, p.code);
+    assert.ok(px, `grid ${p.code} is on screen after the search`);
+    await page.mouse.click(px[0], px[1]);
+    await page.waitForSelector(`.click-pop .grid-pop[data-code="${p.code}"]`);
+    const leader = await page.textContent('.click-pop .leader');
+    if (p.vacant || !p.leader) {
+      assert.match(leader, /空缺|vacant/);
+      if (p.fallback) assert.ok(leader.includes(p.fallback.name), `fallback ${p.fallback.name} in "${leader}"`);
+    } else {
+      assert.ok(leader.includes(p.leader.name), `leader ${p.leader.name} in "${leader}"`);
+      if (p.leader.phone) assert.ok(leader.includes(p.leader.phone), `phone ${p.leader.phone} in "${leader}"`);
+    }
+    const crumb = await page.evaluate(() => document.body.dataset.crumb);
+    assert.equal(crumb, 'district>street>community>grid');
+    t.diagnostic(`${p.code}: ${leader}`);
+  }
+  noStrayRequests();
+});
+
+test('drill-down, side panel, language and the heatmap screenshot', { timeout: 120e3 }, async (t) => {
+  if (skip) return t.skip('no chromium');
+  const { page } = dash;
+  // Back to the district through the breadcrumb, then click a street.
+  await page.click('#breadcrumb a[data-i="0"]');
+  await page.waitForFunction(() => document.body.dataset.crumb === 'district');
+  await page.waitForFunction(() => !window.__map.isMoving());
+  const streets = await api('/api/v1/areas?level=street');
+  const rows = await page.$$eval('#area-table tbody tr', (xs) => xs.map((x) => x.dataset.code));
+  assert.equal(rows.length, streets.features.length, 'one row per street');
+  // Sorting by households puts the largest first.
+  await page.click('#area-table th[data-key="households"]');
+  const hh = await page.$$eval('#area-table tbody tr td:last-child', (xs) => xs.map((x) => Number(x.textContent)));
+  assert.deepEqual(hh, [...hh].sort((a, b) => b - a));
+  // Click on the map inside the first street: the map drills into it.
+  const s = streets.features[0];
+  const px = await page.evaluate((code) => {
+    const m = window.__map;
+    const c = m.getCanvas();
+    for (let y = 5; y < c.clientHeight; y += 10) {
+      for (let x = 5; x < c.clientWidth; x += 10) {
+        const f = m.queryRenderedFeatures([x, y], { layers: ['street-fill'] })[0];
+        if (f && f.properties.code === code) { const b = c.getBoundingClientRect(); return [b.x + x, b.y + y]; }
+      }
+    }
+    return null;
+  }, s.properties.code);
+  assert.ok(px, 'street on screen');
+  await page.mouse.click(px[0], px[1]);
+  await page.waitForFunction((code) => document.body.dataset.crumb === 'district>street'
+    && document.querySelector('#breadcrumb .here')?.textContent.length > 0, s.properties.code);
+
+  // English.
+  await page.click('#lang');
+  await page.waitForFunction(() => document.body.dataset.lang === 'en');
+  assert.match(await page.textContent('#legend'), /Households per grid/);
+  await page.click('#lang');
+
+  // Heatmap screenshot: 30 days over the whole district.
+  await page.click('#breadcrumb a[data-i="0"]');
+  let seq = await renderSeq(page);
+  await page.click('#ranges button[data-range="30d"]');
+  await waitIdle(page, seq);
+  await page.waitForFunction(() => !window.__map.isMoving());
+  await page.screenshot({ path: join(screenshotDir, 'heatmap.png') });
+  noStrayRequests();
+});
