@@ -102,6 +102,11 @@ createServer(async (req, res) => {
     const fs = { district: [district], street: streets, community: communities, grid: grids }[l];
     return fs ? json(res, 200, { type: 'FeatureCollection', features: fs }) : json(res, 400, { error: { code: 'bad_request', message: 'level' } });
   }
+  const am = p.match(/^\/api\/v1\/areas\/(\d+)$/);
+  if (am) {
+    const f = [district, ...streets, ...communities, ...grids].find((x) => x.properties.code === am[1]);
+    return f ? json(res, 200, f) : json(res, 404, { error: { code: 'not_found', message: 'no such area' } });
+  }
   if (p === '/api/v1/categories') return json(res, 200, { categories: cats });
   if (p === '/api/v1/stats/heatmap') {
     const cells = new Map();
@@ -121,8 +126,8 @@ createServer(async (req, res) => {
     const v = JSON.parse(b);
     const r = { id: reports.length + 1, category: v.category, status: 'reported', lon: v.lon, lat: v.lat, created_at: new Date().toISOString(), due_at: new Date(Date.now() + 86400e3).toISOString(), overdue: false, grid_code: gridAt(v.lon, v.lat), description: v.description };
     reports.push(r);
-    for (const c of clients) c.write(`event: report\ndata: ${JSON.stringify(feature(r))}\n\n`);
-    return json(res, 201, feature(r));
+    for (const c of clients) c.write(`event: report\ndata: ${JSON.stringify(r)}\n\n`);
+    return json(res, 201, { report: r, created: true });
   }
   const m = p.match(/^\/api\/v1\/reports\/(\d+)$/);
   if (m) {

@@ -314,7 +314,8 @@ function worthDrilling(bb) {
 function gridHTML(p) {
   const g = normGrid(p);
   const person = (x) => `${esc(x.name)}${x.phone ? ` <a href="tel:${esc(x.phone)}">${esc(x.phone)}</a>` : ''}`;
-  const leader = g.leader && !g.vacant
+  const known = 'leader' in p || 'vacant' in p || 'leader_name' in p; // vector tiles carry no people
+  const leader = !known ? '…' : g.leader && !g.vacant
     ? person(g.leader)
     : `<span class="vacant">${t('vacant')}</span>${g.fallback ? ` · ${t('fallback')}: ${person(g.fallback)}` : ''}`;
   return `<div class="grid-pop" data-code="${esc(g.code)}">
@@ -341,10 +342,22 @@ function setHover(code) {
 }
 function featureRef(id) { return config.gridSource === 'mvt' ? { source: 'grids', sourceLayer: 'grids', id } : { source: 'grids', id }; }
 
-function showGrid(p, lngLat) {
+/**
+ * showGrid opens the grid's popup from the properties at hand, then refreshes
+ * it from GET /api/v1/areas/{code} (current leader and case counts; vector
+ * tiles carry neither).
+ */
+async function showGrid(p, lngLat) {
   hoverPopup.remove();
   clickPopup.setLngLat(lngLat).setHTML(gridHTML(p)).addTo(map);
   body.dataset.popupGrid = p.code;
+  try {
+    const f = await get(`/api/v1/areas/${encodeURIComponent(p.code)}`);
+    const fresh = f?.properties || f;
+    if (clickPopup.isOpen() && body.dataset.popupGrid === p.code && fresh?.code === p.code) {
+      clickPopup.setHTML(gridHTML({ ...p, ...fresh }));
+    }
+  } catch (e) { console.warn('grid details', e); }
 }
 
 // ---- heatmap, cases and filters ----------------------------------------------
@@ -644,10 +657,27 @@ for (const id of ['overdue-list', 'live-list']) {
 // ---- live reports ----------------------------------------------------------------
 
 let liveCount = 0;
+const seenLive = new Set();
+/**
+ * onLiveReport handles one "report" event of the live feed. The server sends
+ * the event for new cases and for every later transition of a case: only a
+ * case not seen before, still in "reported" and created in the last hour
+ * counts as new (pulses, bumps the KPIs); a change updates the lists.
+ */
 function onLiveReport(r) {
   const p = reportProps(r);
   const pt = reportPoint(r);
   const feature = { type: 'Feature', properties: p, geometry: pt ? { type: 'Point', coordinates: pt } : null };
+  const fresh = !seenLive.has(String(p.id)) && (!p.status || p.status === 'reported')
+    && (!p.created_at || Date.now() - new Date(p.created_at).getTime() < 3600e3);
+  seenLive.add(String(p.id));
+  if (!fresh) {
+    const i = state.live.findIndex((x) => String(x.properties.id) === String(p.id));
+    if (i >= 0) { state.live[i] = feature; renderLive(); }
+    body.dataset.lastUpdateId = String(p.id);
+    debouncedPanel();
+    return;
+  }
   state.live.unshift(feature);
   state.live.length = Math.min(state.live.length, 50);
   renderLive();
