@@ -225,3 +225,26 @@ func (m *MemStore) Events(ctx context.Context, id int64) ([]data.Event, error) {
 	defer m.mu.Unlock()
 	return slices.Clone(m.events[id]), nil
 }
+
+// ListAreas supports the Codes, Level and Parent filters (no BBox), by code.
+func (m *MemStore) ListAreas(ctx context.Context, q data.AreaQuery) ([]data.Area, int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []data.Area
+	for _, a := range m.areas {
+		if (len(q.Codes) > 0 && !slices.Contains(q.Codes, a.Code)) || (q.Level != "" && a.Level != q.Level) ||
+			(q.Parent != "" && a.ParentCode != q.Parent) {
+			continue
+		}
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	n := len(out)
+	if q.Offset > 0 {
+		out = out[min(q.Offset, len(out)):]
+	}
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, n, nil
+}
