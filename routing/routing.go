@@ -1,0 +1,353 @@
+package routing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/paulmach/orb"
+
+	"github.com/wangge-dev/wangge/data"
+	"github.com/wangge-dev/wangge/geo"
+)
+
+// Match kinds of an Answer (also stored in data.Routing.Match).
+const (
+	MatchInside     = "inside"     // in the interior of the grid
+	MatchEdge       = "edge"       // on the grid's boundary (lowest code among the grids sharing it)
+	MatchNearest    = "nearest"    // in no grid; the nearest grid within Options.NearestMeters
+	MatchUnassigned = "unassigned" // in no grid and none near; the smallest enclosing area's queue
+	MatchOutside    = "outside"    // outside every district
+)
+
+// Options tunes Build. Zero values take the defaults; negative disables.
+type Options struct {
+	NearestMeters    float64 // default 200
+	NearBorderMeters float64 // default 30
+	CellsPerItem     int     // raster size of the grid index, see geo.IndexOptions
+}
+
+// AreaRef names an area.
+type AreaRef struct {
+	Code string
+	Name string
+}
+
+// Person is the staff member a report goes to.
+type Person struct {
+	ID    int64
+	Name  string
+	Phone string
+}
+
+// Answer is where a point is routed. Zero-valued references mean "none".
+type Answer struct {
+	Match        string  // MatchInside … MatchOutside
+	Grid         AreaRef // set for inside, edge and nearest
+	GridRevision int64   // revision that last changed the grid
+	// Leader is who receives the case: the grid leader, or when that post
+	// is vacant the grid's deputy leader, then the community's community
+	// head. LeaderRole says which post answered ("" when nobody).
+	Leader       Person
+	LeaderRole   data.Role
+	LeaderVacant bool // the grid leader post is vacant (Leader is a fallback or nobody)
+	Community    AreaRef
+	Street       AreaRef
+	District     AreaRef
+	DistanceM    float64 // metres to the grid for nearest; 0 otherwise
+	NearBorder   AreaRef // another grid within Options.NearBorderMeters of a point in a grid
+	NearBorderM  float64 // metres to NearBorder (0 when the point is on their shared boundary)
+	Revision     int64   // partition revision the answer came from
+}
+
+// Routing is the answer in the form stored on a report.
+func (a *Answer) Routing() data.Routing {
+	return data.Routing{
+		GridCode:      a.Grid.Code,
+		CommunityCode: a.Community.Code,
+		StreetCode:    a.Street.Code,
+		DistrictCode:  a.District.Code,
+		LeaderID:      a.Leader.ID,
+		Match:         a.Match,
+		DistanceM:     a.DistanceM,
+		Revision:      a.Revision,
+	}
+}
+
+// level is one level of areas with its covers index (no nearest search).
+type level struct {
+	ix  *geo.Index
+	ans []Answer // per key: the answer for a point in that area (unassigned)
+}
+
+// Snapshot is one partition, indexed. Immutable; safe for concurrent use.
+type Snapshot struct {
+	Revision int64
+	grids    []Answer // per grid key (code order): the answer for a point inside
+	gridIx   *geo.Index
+	levels   [3]level // community, street, district
+}
+
+// Grids is the number of grids in the snapshot.
+func (s *Snapshot) Grids() int { return len(s.grids) }
+
+// Build indexes the grids of p (level "grid", ordered by code) and keeps
+// the hierarchy grid → community → street → district (by ParentCode) for
+// names, fallbacks and points outside every grid. Grids with an empty
+// geometry are kept but never match.
+func Build(p data.Partition, opts Options) (*Snapshot, error) {
+	byCode := make(map[string]*data.Area, len(p.Areas))
+	for i := range p.Areas {
+		a := &p.Areas[i]
+		if _, dup := byCode[a.Code]; dup {
+			return nil, fmt.Errorf("routing: duplicate area code %q", a.Code)
+		}
+		byCode[a.Code] = a
+	}
+	// Posts: the lowest person id holding the role on the area.
+	type post struct {
+		role data.Role
+		area string
+	}
+	holder := map[post]*data.Person{}
+	for i := range p.People {
+		pp := &p.People[i]
+		for _, as := range pp.Assignments {
+			k := post{as.Role, as.AreaCode}
+			if cur, ok := holder[k]; !ok || pp.ID < cur.ID {
+				holder[k] = pp
+			}
+		}
+	}
+	ancestor := func(a *data.Area, lv data.Level) *data.Area {
+		for n := 0; a != nil && n < 8; n++ {
+			if a.Level == lv {
+				return a
+			}
+			a = byCode[a.ParentCode]
+		}
+		return nil
+	}
+	ref := func(a *data.Area) AreaRef {
+		if a == nil {
+			return AreaRef{}
+		}
+		return AreaRef{Code: a.Code, Name: a.Name}
+	}
+	person := func(pp *data.Person) Person { return Person{ID: pp.ID, Name: pp.Name, Phone: pp.Phone} }
+	base := func(a *data.Area) Answer {
+		comm := ancestor(a, data.LevelCommunity)
+		ans := Answer{
+			Community: ref(comm),
+			Street:    ref(ancestor(a, data.LevelStreet)),
+			District:  ref(ancestor(a, data.LevelDistrict)),
+			Revision:  p.Revision,
+		}
+		if a.Level == data.LevelGrid {
+			ans.Grid, ans.GridRevision = ref(a), a.Revision
+			if pp := holder[post{data.RoleGridLeader, a.Code}]; pp != nil {
+				ans.Leader, ans.LeaderRole = person(pp), data.RoleGridLeader
+				return ans
+			}
+			ans.LeaderVacant = true
+			if pp := holder[post{data.RoleDeputyLeader, a.Code}]; pp != nil {
+				ans.Leader, ans.LeaderRole = person(pp), data.RoleDeputyLeader
+				return ans
+			}
+		}
+		if comm != nil {
+			if pp := holder[post{data.RoleCommunityHead, comm.Code}]; pp != nil {
+				ans.Leader, ans.LeaderRole = person(pp), data.RoleCommunityHead
+			}
+		}
+		return ans
+	}
+	collect := func(lv data.Level) []*data.Area {
+		var out []*data.Area
+		for i := range p.Areas {
+			if p.Areas[i].Level == lv {
+				out = append(out, &p.Areas[i])
+			}
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+		return out
+	}
+	s := &Snapshot{Revision: p.Revision}
+	grids := collect(data.LevelGrid)
+	items := make([]geo.Item, len(grids))
+	s.grids = make([]Answer, len(grids))
+	for i, g := range grids {
+		items[i] = geo.Item{Key: int32(i), Geom: g.Geom}
+		s.grids[i] = base(g)
+	}
+	var err error
+	s.gridIx, err = geo.NewIndex(items, geo.IndexOptions{
+		NearestMeters: opts.NearestMeters, NearBorderMeters: opts.NearBorderMeters, CellsPerItem: opts.CellsPerItem,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("routing: grids: %w", err)
+	}
+	for li, lv := range []data.Level{data.LevelCommunity, data.LevelStreet, data.LevelDistrict} {
+		areas := collect(lv)
+		its := make([]geo.Item, len(areas))
+		l := level{ans: make([]Answer, len(areas))}
+		for i, a := range areas {
+			its[i] = geo.Item{Key: int32(i), Geom: a.Geom}
+			l.ans[i] = base(a)
+			l.ans[i].Match = MatchUnassigned
+		}
+		l.ix, err = geo.NewIndex(its, geo.IndexOptions{NearestMeters: -1, NearBorderMeters: -1, CellsPerItem: 64})
+		if err != nil {
+			return nil, fmt.Errorf("routing: %s: %w", lv, err)
+		}
+		s.levels[li] = l
+	}
+	return s, nil
+}
+
+// Route answers one lon/lat point (WGS-84): the grid covering it (lowest
+// code on shared boundaries), else the nearest grid within NearestMeters,
+// else the smallest enclosing community, street or district (unassigned),
+// else outside. It takes no lock and does not allocate.
+func (s *Snapshot) Route(lon, lat float64) Answer {
+	pt := orb.Point{lon, lat}
+	m := s.gridIx.Lookup(pt)
+	if m.Key >= 0 {
+		a := s.grids[m.Key]
+		switch m.Kind {
+		case geo.MatchEdge:
+			a.Match = MatchEdge
+		case geo.MatchNearest:
+			a.Match, a.DistanceM = MatchNearest, m.DistanceM
+		default:
+			a.Match = MatchInside
+		}
+		if m.NearKey >= 0 {
+			a.NearBorder, a.NearBorderM = s.grids[m.NearKey].Grid, m.NearM
+		}
+		return a
+	}
+	for i := range s.levels {
+		l := &s.levels[i]
+		if k := l.ix.Lookup(pt).Key; k >= 0 {
+			return l.ans[k]
+		}
+	}
+	return Answer{Match: MatchOutside, Revision: s.Revision}
+}
+
+// Router holds the current snapshot. The zero Router routes everything
+// outside (revision 0) until a snapshot is swapped in.
+type Router struct {
+	cur    atomic.Pointer[Snapshot]
+	opts   Options
+	reload sync.Mutex // serialises Reload
+	// OnReload, when set before Watch, is told of every reload Watch does
+	// (err nil on success; the old snapshot stays on error).
+	OnReload func(revision int64, err error)
+}
+
+var empty = &Snapshot{gridIx: mustEmpty(), levels: [3]level{{ix: mustEmpty()}, {ix: mustEmpty()}, {ix: mustEmpty()}}}
+
+func mustEmpty() *geo.Index {
+	ix, err := geo.NewIndex(nil, geo.IndexOptions{})
+	if err != nil {
+		panic(err)
+	}
+	return ix
+}
+
+// NewRouter returns a router serving s (nil: an empty partition) that
+// builds later snapshots with opts.
+func NewRouter(s *Snapshot, opts Options) *Router {
+	r := &Router{opts: opts}
+	if s != nil {
+		r.cur.Store(s)
+	}
+	return r
+}
+
+// Snapshot returns the current snapshot (never nil).
+func (r *Router) Snapshot() *Snapshot {
+	if s := r.cur.Load(); s != nil {
+		return s
+	}
+	return empty
+}
+
+// Route answers one point from the current snapshot (see Snapshot.Route).
+func (r *Router) Route(lon, lat float64) Answer { return r.Snapshot().Route(lon, lat) }
+
+// RouteBatch answers many points, in input order, all from one snapshot.
+func (r *Router) RouteBatch(pts []orb.Point) []Answer {
+	s := r.Snapshot()
+	out := make([]Answer, len(pts))
+	for i, p := range pts {
+		out[i] = s.Route(p[0], p[1])
+	}
+	return out
+}
+
+// Swap makes s the current snapshot and returns the previous one.
+func (r *Router) Swap(s *Snapshot) *Snapshot {
+	old := r.cur.Swap(s)
+	if old == nil {
+		return empty
+	}
+	return old
+}
+
+// Reload rebuilds the snapshot from store.Partition and swaps it in.
+func (r *Router) Reload(ctx context.Context, store data.Store) error {
+	r.reload.Lock()
+	defer r.reload.Unlock()
+	p, err := store.Partition(ctx)
+	if err != nil {
+		return fmt.Errorf("routing: reload: %w", err)
+	}
+	s, err := Build(p, r.opts)
+	if err != nil {
+		return err
+	}
+	r.Swap(s)
+	return nil
+}
+
+// ErrNoNotifier is returned by Watch when the store cannot notify.
+var ErrNoNotifier = errors.New("routing: store does not notify revisions")
+
+// Watch reloads the snapshot whenever the store announces a revision newer
+// than the current one (data.Notifier; the store resends the current
+// revision after a reconnect, which catches up any missed publish). It
+// blocks until ctx ends or the notification channel closes, and returns
+// ErrNoNotifier at once when the store does not implement data.Notifier.
+func (r *Router) Watch(ctx context.Context, store data.Store) error {
+	n, ok := store.(data.Notifier)
+	if !ok {
+		return ErrNoNotifier
+	}
+	ch, err := n.Revisions(ctx)
+	if err != nil {
+		return fmt.Errorf("routing: watch: %w", err)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case rev, ok := <-ch:
+			if !ok {
+				return ctx.Err()
+			}
+			if rev <= r.Snapshot().Revision {
+				continue
+			}
+			err := r.Reload(ctx, store)
+			if r.OnReload != nil {
+				r.OnReload(rev, err)
+			}
+		}
+	}
+}

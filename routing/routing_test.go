@@ -1,0 +1,291 @@
+package routing_test
+
+import (
+	"context"
+	"math/rand"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/wangge-dev/wangge/data"
+	"github.com/wangge-dev/wangge/geo"
+	"github.com/wangge-dev/wangge/geo/geotest"
+	"github.com/wangge-dev/wangge/routing"
+)
+
+func rect(x0, y0, x1, y1 float64) orb.MultiPolygon {
+	return orb.MultiPolygon{{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}}}
+}
+
+// fixture: district D ⊃ street S ⊃ communities C1 (grids G1, G2), C2 (grid
+// G3 covering only its west part) and C3 (grid G5, nobody assigned).
+func fixture() data.Partition {
+	a := func(code string, lv data.Level, parent string, g orb.MultiPolygon) data.Area {
+		return data.Area{Code: code, Level: lv, Name: "name " + code, ParentCode: parent, Geom: g, Revision: 7}
+	}
+	return data.Partition{
+		Revision: 7,
+		Areas: []data.Area{
+			a("D", data.LevelDistrict, "", rect(120.00, 36.00, 120.03, 36.01)),
+			a("S", data.LevelStreet, "D", rect(120.00, 36.00, 120.03, 36.01)),
+			a("C1", data.LevelCommunity, "S", rect(120.00, 36.00, 120.01, 36.01)),
+			a("C2", data.LevelCommunity, "S", rect(120.01, 36.00, 120.02, 36.01)),
+			a("C3", data.LevelCommunity, "S", rect(120.02, 36.00, 120.03, 36.01)),
+			a("G1", data.LevelGrid, "C1", rect(120.000, 36.00, 120.005, 36.01)),
+			a("G2", data.LevelGrid, "C1", rect(120.005, 36.00, 120.010, 36.01)),
+			a("G3", data.LevelGrid, "C2", rect(120.010, 36.00, 120.013, 36.01)),
+			a("G5", data.LevelGrid, "C3", rect(120.020, 36.00, 120.030, 36.01)),
+		},
+		People: []data.Person{
+			{ID: 10, Name: "Leader One", Phone: "1", Assignments: []data.Assignment{{Role: data.RoleGridLeader, AreaCode: "G1"}}},
+			{ID: 11, Name: "Second leader", Phone: "11", Assignments: []data.Assignment{{Role: data.RoleGridLeader, AreaCode: "G1"}}},
+			{ID: 20, Name: "Deputy Two", Phone: "2", Assignments: []data.Assignment{{Role: data.RoleDeputyLeader, AreaCode: "G2"}}},
+			{ID: 30, Name: "Head C2", Phone: "3", Assignments: []data.Assignment{{Role: data.RoleCommunityHead, AreaCode: "C2"}}},
+			{ID: 40, Name: "Staff", Phone: "4", Assignments: []data.Assignment{{Role: data.RoleGridStaff, AreaCode: "G5"}}},
+		},
+	}
+}
+
+func TestRoute(t *testing.T) {
+	s, err := routing.Build(fixture(), routing.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name       string
+		lon, lat   float64
+		match      string
+		grid       string
+		community  string
+		leaderID   int64
+		leaderRole data.Role
+		vacant     bool
+		near       string
+	}{
+		{"leader present (lowest id of two)", 120.001, 36.005, routing.MatchInside, "G1", "C1", 10, data.RoleGridLeader, false, ""},
+		{"vacant: deputy leader", 120.007, 36.005, routing.MatchInside, "G2", "C1", 20, data.RoleDeputyLeader, true, ""},
+		{"vacant, no deputy: community head", 120.0115, 36.005, routing.MatchInside, "G3", "C2", 30, data.RoleCommunityHead, true, ""},
+		{"vacant, nobody", 120.025, 36.005, routing.MatchInside, "G5", "C3", 0, "", true, ""},
+		{"shared edge G1|G2 goes to G1", 120.005, 36.005, routing.MatchEdge, "G1", "C1", 10, data.RoleGridLeader, false, "G2"},
+		{"near the border of G2", 120.0049, 36.005, routing.MatchInside, "G1", "C1", 10, data.RoleGridLeader, false, "G2"},
+		{"in C2 near G3: nearest", 120.0140, 36.005, routing.MatchNearest, "G3", "C2", 30, data.RoleCommunityHead, true, ""},
+		{"in C2 far from grids: unassigned, community head", 120.0165, 36.005, routing.MatchUnassigned, "", "C2", 30, data.RoleCommunityHead, false, ""},
+		{"outside the district", 121, 37, routing.MatchOutside, "", "", 0, "", false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := s.Route(c.lon, c.lat)
+			if a.Match != c.match || a.Grid.Code != c.grid || a.Community.Code != c.community ||
+				a.Leader.ID != c.leaderID || a.LeaderRole != c.leaderRole || a.LeaderVacant != c.vacant || a.NearBorder.Code != c.near {
+				t.Fatalf("Route = %+v", a)
+			}
+			if a.Revision != 7 {
+				t.Fatalf("revision %d", a.Revision)
+			}
+			r := a.Routing()
+			if r.GridCode != c.grid || r.Match != c.match || r.LeaderID != c.leaderID || r.Revision != 7 {
+				t.Fatalf("Routing() = %+v", r)
+			}
+			if c.match != routing.MatchOutside && (a.Street.Code != "S" || a.District.Code != "D") {
+				t.Fatalf("chain %+v %+v", a.Street, a.District)
+			}
+			if c.match == routing.MatchNearest && (a.DistanceM < 80 || a.DistanceM > 100) {
+				t.Fatalf("distance %.1f m", a.DistanceM)
+			}
+		})
+	}
+}
+
+func TestRouteAllocs(t *testing.T) {
+	s, err := routing.Build(fixture(), routing.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := routing.NewRouter(s, routing.Options{})
+	if n := testing.AllocsPerRun(200, func() { r.Route(120.001, 36.005); r.Route(120.0165, 36.005) }); n != 0 {
+		t.Fatalf("Route allocates %v", n)
+	}
+}
+
+// partition turns synthetic items into a grid-only partition whose codes
+// carry a prefix, so that an answer tells which partition it came from.
+func partition(prefix string, rev int64, seed int64) (data.Partition, []geo.Item) {
+	items := geotest.Partition(400, geotest.Options{Seed: seed})
+	p := data.Partition{Revision: rev}
+	for _, it := range items {
+		p.Areas = append(p.Areas, data.Area{Code: prefix + geotest.Code(it.Key), Level: data.LevelGrid, Geom: it.Geom, Revision: rev})
+	}
+	return p, items
+}
+
+// TestSwapUnderLoad routes from many goroutines while snapshots are swapped;
+// every answer must be exactly what one whole snapshot says (revision and
+// grid code agree). Run with -race.
+func TestSwapUnderLoad(t *testing.T) {
+	pa, items := partition("A", 1, 1)
+	pb, _ := partition("B", 2, 2)
+	sa, err := routing.Build(pa, routing.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := routing.Build(pb, routing.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := geotest.Probes(items, 2000, 0.001, 9)
+	wantA := make([]routing.Answer, len(pts))
+	wantB := make([]routing.Answer, len(pts))
+	for i, p := range pts {
+		wantA[i], wantB[i] = sa.Route(p[0], p[1]), sb.Route(p[0], p[1])
+	}
+	r := routing.NewRouter(sa, routing.Options{})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var routed, bad atomic.Int64
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			rng := rand.New(rand.NewSource(int64(g)))
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				i := rng.Intn(len(pts))
+				a := r.Route(pts[i][0], pts[i][1])
+				var want routing.Answer
+				switch a.Revision {
+				case 1:
+					want = wantA[i]
+				case 2:
+					want = wantB[i]
+				default:
+					bad.Add(1)
+					continue
+				}
+				if a != want || a.Grid.Code != "" && !strings.HasPrefix(a.Grid.Code, map[int64]string{1: "A", 2: "B"}[a.Revision]) {
+					bad.Add(1)
+				}
+				routed.Add(1)
+			}
+		}(g)
+	}
+	for i := 0; i < 200; i++ {
+		if i%2 == 0 {
+			r.Swap(sb)
+		} else {
+			r.Swap(sa)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	if bad.Load() != 0 || routed.Load() == 0 {
+		t.Fatalf("%d of %d answers mixed partitions", bad.Load(), routed.Load())
+	}
+}
+
+func TestRouteBatch(t *testing.T) {
+	s, _ := routing.Build(fixture(), routing.Options{})
+	r := routing.NewRouter(s, routing.Options{})
+	got := r.RouteBatch([]orb.Point{{121, 37}, {120.001, 36.005}, {120.007, 36.005}})
+	if len(got) != 3 || got[0].Match != routing.MatchOutside || got[1].Grid.Code != "G1" || got[2].Grid.Code != "G2" {
+		t.Fatalf("RouteBatch = %+v", got)
+	}
+	if a := routing.NewRouter(nil, routing.Options{}).Route(120.001, 36.005); a.Match != routing.MatchOutside {
+		t.Fatalf("empty router: %+v", a)
+	}
+}
+
+// fakeStore serves a partition per revision and notifies revisions.
+type fakeStore struct {
+	data.Store
+	mu    sync.Mutex
+	parts map[int64]data.Partition
+	cur   int64
+	ch    chan int64
+	calls atomic.Int64
+}
+
+func (f *fakeStore) Partition(context.Context) (data.Partition, error) {
+	f.calls.Add(1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.parts[f.cur], nil
+}
+
+func (f *fakeStore) Revisions(context.Context) (<-chan int64, error) { return f.ch, nil }
+
+func (f *fakeStore) publish(rev int64) {
+	f.mu.Lock()
+	f.cur = rev
+	f.mu.Unlock()
+	f.ch <- rev
+}
+
+func TestWatch(t *testing.T) {
+	pa, _ := partition("A", 1, 1)
+	pb, _ := partition("B", 2, 2)
+	st := &fakeStore{parts: map[int64]data.Partition{1: pa, 2: pb}, cur: 1, ch: make(chan int64)}
+	r := routing.NewRouter(nil, routing.Options{})
+	if err := r.Reload(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	reloaded := make(chan int64, 4)
+	r.OnReload = func(rev int64, err error) {
+		if err != nil {
+			t.Error(err)
+		}
+		reloaded <- rev
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- r.Watch(ctx, st) }()
+	st.publish(1) // the current revision again (reconnect): no reload
+	st.publish(2)
+	select {
+	case rev := <-reloaded:
+		if rev != 2 || r.Snapshot().Revision != 2 {
+			t.Fatalf("reloaded %d, snapshot %d", rev, r.Snapshot().Revision)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reload")
+	}
+	if n := st.calls.Load(); n != 2 {
+		t.Fatalf("Partition called %d times, want 2 (initial + revision 2)", n)
+	}
+	cancel()
+	<-done
+	if err := routing.NewRouter(nil, routing.Options{}).Watch(context.Background(), struct{ data.Store }{}); err != routing.ErrNoNotifier {
+		t.Fatalf("Watch on a plain store: %v", err)
+	}
+}
+
+func BenchmarkRoute(b *testing.B) {
+	p, items := partition("A", 1, 1)
+	_ = p
+	items = geotest.Partition(1500, geotest.Options{Seed: 1})
+	p = data.Partition{Revision: 1}
+	for _, it := range items {
+		p.Areas = append(p.Areas, data.Area{Code: geotest.Code(it.Key), Level: data.LevelGrid, Geom: it.Geom})
+	}
+	s, err := routing.Build(p, routing.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := routing.NewRouter(s, routing.Options{})
+	pts := geotest.Probes(items, 1<<16, 0, 3)[len(items)*8:] // random points only (skip most vertex probes)
+	b.ReportAllocs()
+	var n int
+	for i := 0; b.Loop(); i++ {
+		p := pts[i%len(pts)]
+		n += len(r.Route(p[0], p[1]).Match)
+	}
+	_ = n
+}
