@@ -1,0 +1,24 @@
+package open311_test
+
+import (
+	"testing"
+
+	"github.com/wangge-dev/wangge/data"
+	"github.com/wangge-dev/wangge/data/pgstore"
+	"github.com/wangge-dev/wangge/internal/pgtest"
+)
+
+// TestOpen311PostGIS runs the Open311 scenarios on pgstore (fresh schema each).
+func TestOpen311PostGIS(t *testing.T) {
+	runOpen311(t, func(t *testing.T) data.Store {
+		st, err := pgstore.Open(t.Context(), pgtest.FreshSchema(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		if err := st.Migrate(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	})
+}
