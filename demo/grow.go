@@ -194,7 +194,9 @@ func (l *lattice) grow(rng *rand.Rand, cells []int32, parent []int32, p int32, k
 		}
 		for _, y := range tmp {
 			x, yy := pos(y)
-			fr[r].push((x-cx[r])*(x-cx[r])+(yy-cy[r])*(yy-cy[r]), y)
+			// Noise on the distance makes boundaries wander like streets and walls.
+			wob := 0.55 + 0.9*valueNoise(0xb0d7, x, yy, 4)
+			fr[r].push(((x-cx[r])*(x-cx[r])+(yy-cy[r])*(yy-cy[r]))*wob, y)
 		}
 		regions.push(wt[r]+1e-7*float64(r), r)
 	}

@@ -76,7 +76,6 @@ func (w *world) reports(rng *rand.Rand, r *roster, now time.Time, n int) ([]data
 			hot = append(hot, int(b.cell))
 		}
 	}
-	w.hot = hot
 	var catCum []float64
 	acc = 0
 	for _, c := range catSpecs {

@@ -45,16 +45,8 @@ func synthWorld(rng *rand.Rand, seed int64, grids int) (*world, error) {
 	for i := range ones {
 		ones[i] = 1
 	}
-	zero := make([]int32, l.cells())
-	for _, c := range all {
-		zero[c] = 0
-	}
-	for c := range zero {
-		if w.district[c] < 0 {
-			zero[c] = -1
-		}
-	}
-	l.grow(rng, all, zero, 0, nd, ones, w.district, 0)
+	city := append([]int32(nil), w.district...) // 0 in the city, -1 outside
+	l.grow(rng, all, city, 0, nd, ones, w.district, 0)
 	names := newNamer(rng)
 	for d := 0; d < nd; d++ {
 		w.districts = append(w.districts, &area{code: fmt.Sprintf("3702%02d", d+1), name: names.stem() + "区", parent: -1})
@@ -89,7 +81,7 @@ func synthWorld(rng *rand.Rand, seed int64, grids int) (*world, error) {
 		}
 		return out
 	}
-	w.households = grids * 420
+	w.households = grids * 395 // about N grids once cut at gridTarget
 	w.ccPeople, w.planners = 8, 3
 	return w, nil
 }

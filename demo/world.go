@@ -30,7 +30,6 @@ type world struct {
 	communityCount                         func(hh []float64, cells []int) []int
 	ccPeople, planners                     int
 	compounds                              []compound
-	hot                                    []int // hot-spot cells of reports
 }
 
 func newWorld(l *lattice) *world {
