@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/wangge-dev/wangge/data"
@@ -14,14 +15,16 @@ func TestPostGIS(t *testing.T) {
 	runSuite(t, openPG)
 }
 
-func openPG(t *testing.T) data.Store {
+func openPG(t *testing.T) data.Store { return openPGTB(t) }
+
+func openPGTB(t testing.TB) data.Store {
 	t.Helper()
-	st, err := pgstore.Open(t.Context(), pgtest.FreshSchema(t))
+	st, err := pgstore.Open(context.Background(), pgtest.FreshSchema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
+	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return st
