@@ -72,7 +72,11 @@ func (s *Service) Scope(actor *data.Person) Coverage {
 	return c
 }
 
-// visible reports whether actor may read r in full.
+// Visible reports whether actor may read r in full: r is in the actor's
+// Scope or the actor reported it. A nil actor (the public) is never shown
+// a case in full: it gets PublicView.
+func (s *Service) Visible(actor *data.Person, r *data.Report) bool { return s.visible(actor, r) }
+
 func (s *Service) visible(actor *data.Person, r *data.Report) bool {
 	if actor == nil {
 		return false

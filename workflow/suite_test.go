@@ -822,3 +822,29 @@ func testBatch(t *testing.T, e *env) {
 		}
 	}
 }
+
+func TestVisible(t *testing.T) {
+	e := newEnv(t, func(t *testing.T) data.Store { return wt.NewMemStore() })
+	r := e.submit("other", 120.2, 36.5) // G2, reported by Staff1 (grid staff of G1)
+	cases := []struct {
+		name  string
+		actor *data.Person
+		want  bool
+	}{
+		{"public", nil, false},
+		{"reporter", e.p(wt.Staff1), true},
+		{"grid leader of G2", e.p(wt.Leader2), true},
+		{"grid leader of G1", e.p(wt.Leader1), false},
+		{"community of G2", e.p(wt.CommHead1), true},
+		{"other street", e.p(wt.Street2), false},
+		{"planner", e.p(wt.Planner), true},
+		{"handler, not dispatched", e.p(wt.Handler1), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := e.svc.Visible(c.actor, &r); got != c.want {
+				t.Fatalf("Visible = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
