@@ -71,6 +71,7 @@ func Generate(opts Options) (*data.Dataset, error) {
 	r := w.staff(rng)
 	ds.People = r.people
 	ds.Reports, ds.Events = w.reports(rng, r, now, nReports)
+	ds.Visits = w.visits(rng, r, now)
 	if opts.Grids == 0 {
 		ds.Note = "demo: 李沧区 (370213), 11 streets from OpenStreetMap (© OpenStreetMap contributors, ODbL); communities, grids, households, people and reports are synthetic"
 	} else {

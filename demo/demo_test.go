@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -526,4 +527,66 @@ func TestLicangPeopleAndReports(t *testing.T) {
 	ds := licang(t)
 	t.Run("people", func(t *testing.T) { checkPeople(t, ds) })
 	t.Run("reports", func(t *testing.T) { checkReports(t, ds) })
+}
+
+func TestLicangRhythmsAndVisits(t *testing.T) {
+	ds := licang(t)
+	t.Run("weekly and daily rhythm", func(t *testing.T) {
+		var weekday, weekend, day, night int
+		for _, r := range ds.Reports {
+			l := r.CreatedAt.In(cst)
+			if wd := l.Weekday(); wd == time.Saturday || wd == time.Sunday {
+				weekend++
+			} else {
+				weekday++
+			}
+			if h := l.Hour(); h >= 8 && h < 18 {
+				day++
+			} else {
+				night++
+			}
+		}
+		// Per day, a weekday is busier than a weekend day.
+		if float64(weekday)/5 < 1.15*float64(weekend)/2 {
+			t.Errorf("weekday %d vs weekend %d reports", weekday, weekend)
+		}
+		if day < 3*night {
+			t.Errorf("08–18h %d vs other hours %d reports", day, night)
+		}
+	})
+	t.Run("hot spots", func(t *testing.T) {
+		// Count reports per ~250 m bin: the busiest 1% of occupied bins
+		// hold far more than 1% of the reports.
+		bins := map[[2]int]int{}
+		for _, r := range ds.Reports {
+			bins[[2]int{int(r.Location[0] / 0.0028), int(r.Location[1] / 0.00225)}]++
+		}
+		var counts []int
+		for _, c := range bins {
+			counts = append(counts, c)
+		}
+		slices.Sort(counts)
+		top := 0
+		k := max(1, len(counts)/100)
+		for _, c := range counts[len(counts)-k:] {
+			top += c
+		}
+		share := float64(top) / float64(len(ds.Reports))
+		t.Logf("busiest 1%% of %d bins hold %.1f%% of reports", len(counts), 100*share)
+		if share < 0.05 {
+			t.Errorf("busiest 1%% of bins hold %.1f%% of reports", 100*share)
+		}
+	})
+	t.Run("visits", func(t *testing.T) {
+		if len(ds.Visits) == 0 {
+			t.Fatal("no visits")
+		}
+		for _, v := range ds.Visits {
+			p := ds.People[v.PersonID-1]
+			b := ds.Buildings[v.BuildingID-1]
+			if b.GridCode != v.GridCode || p.Assignments[0].AreaCode != v.GridCode || v.At.After(ds.Now) {
+				t.Fatalf("visit %+v by %+v to %+v", v, p, b)
+			}
+		}
+	})
 }

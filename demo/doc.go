@@ -16,7 +16,8 @@
 //     housing compounds (walk-ups, high-rises, urban villages, dormitories),
 //     with parks and hills left empty; most grids hold 300–600 households, some
 //     fewer and some more, as on the dashboard's three bands.
-//   - A staff roster, a year of reports (DefaultReports) with their events.
+//   - A staff roster, a year of reports (DefaultReports) with their events,
+//     and household visits by grid staff over the last 60 days.
 //
 // Communities, grids, buildings, names, people and reports are invented.
 //
@@ -51,9 +52,10 @@
 // People, buildings, reports and events carry ID 0: the store assigns IDs.
 // References use positions, as data.Dataset documents: Dataset.People[i]
 // becomes person i+1 when loaded into an empty store, so ReporterID,
-// AssigneeID, Routing.LeaderID and Event.ActorID hold position+1; Event
-// ReportID is the report's position in Dataset.Reports + 1. Reports are in
-// order of creation.
+// AssigneeID, Routing.LeaderID, Event.ActorID and Visit.PersonID hold
+// position+1; Event.ReportID and DuplicateOf are a report's position in
+// Dataset.Reports + 1, Visit.BuildingID a building's position + 1. Reports
+// are in order of creation.
 //
 // # The closed loop in the demo
 //

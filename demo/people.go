@@ -2,6 +2,8 @@ package demo
 
 import (
 	"math/rand/v2"
+	"slices"
+	"time"
 
 	"github.com/wangge-dev/wangge/data"
 )
@@ -102,4 +104,34 @@ func (r *roster) leaderID(w *world, g int) int64 {
 		return int64(r.deputy[g] + 1)
 	}
 	return int64(r.commHead[w.grids[g].parent] + 1)
+}
+
+var visitNotes = []string{"入户走访，核对人口信息", "走访独居老人", "出租房屋检查", "消防安全宣传", "收集居民诉求", "矛盾纠纷回访"}
+
+// visits logs household visits of the last 60 days before now: each grid
+// staff member visits a few buildings of their grid. PersonID and
+// BuildingID are positions+1 in People and Buildings.
+func (w *world) visits(rng *rand.Rand, r *roster, now time.Time) []data.Visit {
+	byGrid := make([][]int, len(w.grids))
+	for i, b := range w.buildings {
+		g := w.grid[b.cell]
+		byGrid[g] = append(byGrid[g], i)
+	}
+	now = now.Truncate(time.Second)
+	var out []data.Visit
+	for g, staff := range r.gridStaff {
+		if len(byGrid[g]) == 0 {
+			continue
+		}
+		for _, p := range staff {
+			for k := rng.IntN(5); k > 0; k-- {
+				b := byGrid[g][rng.IntN(len(byGrid[g]))]
+				at := now.Add(-time.Duration(rng.Int64N(int64(60*24*time.Hour/time.Second))) * time.Second)
+				out = append(out, data.Visit{PersonID: int64(p + 1), GridCode: w.grids[g].code, BuildingID: int64(b + 1),
+					At: at, Note: pick(rng, visitNotes)})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b data.Visit) int { return a.At.Compare(b.At) })
+	return out
 }
