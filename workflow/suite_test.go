@@ -848,3 +848,26 @@ func TestVisible(t *testing.T) {
 		})
 	}
 }
+
+func TestRunEscalator(t *testing.T) {
+	e := newEnv(t, func(t *testing.T) data.Store { return wt.NewMemStore() })
+	r := e.submit("safety_hazard", 120.05, 36.1)
+	e.clock.Advance(25 * time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.svc.RunEscalator(ctx, time.Millisecond) }()
+	for {
+		got, err := e.store.GetReport(e.ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Escalation == data.LevelCommunity {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("RunEscalator returned %v", err)
+	}
+}
