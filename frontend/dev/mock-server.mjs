@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const port = Number(process.argv[2] || 8089);
+// --mvt: tell the page to use vector tiles (encoded here with MapLibre's own
+// geojson-vt and vt-pbf, transitive dependencies of maplibre-gl).
+const mvt = process.argv.includes('--mvt');
 const TOKEN = 'dev-token';
 
 let seed = 42;
@@ -88,6 +91,7 @@ function filtered(q) {
 }
 
 const clients = new Set();
+let tileIndex = null;
 const json = (res, code, v) => { res.writeHead(code, { 'content-type': 'application/json' }); res.end(JSON.stringify(v)); };
 
 createServer(async (req, res) => {
@@ -106,6 +110,19 @@ createServer(async (req, res) => {
   if (am) {
     const f = [district, ...streets, ...communities, ...grids].find((x) => x.properties.code === am[1]);
     return f ? json(res, 200, f) : json(res, 404, { error: { code: 'not_found', message: 'no such area' } });
+  }
+  const tm = p.match(/^\/tiles\/grids\/(\d+)\/(\d+)\/(\d+)\.mvt$/);
+  if (tm) {
+    if (!tileIndex) {
+      const { GeoJSONVT } = await import('@maplibre/geojson-vt');
+      const flat = grids.map((f) => ({ ...f, properties: { code: f.properties.code, name: f.properties.name, level: 'grid', households: f.properties.households, parent_code: f.properties.parent_code } }));
+      tileIndex = new GeoJSONVT({ type: 'FeatureCollection', features: flat }, { maxZoom: 16, indexMaxZoom: 5 });
+    }
+    const tile = tileIndex.getTile(Number(tm[1]), Number(tm[2]), Number(tm[3]));
+    if (!tile) { res.writeHead(204); return res.end(); }
+    const { fromGeojsonVt } = await import('@maplibre/vt-pbf');
+    res.writeHead(200, { 'content-type': 'application/vnd.mapbox-vector-tile' });
+    return res.end(Buffer.from(fromGeojsonVt({ grids: tile }, { version: 2 })));
   }
   if (p === '/api/v1/categories') return json(res, 200, { categories: cats });
   if (p === '/api/v1/stats/heatmap') {
@@ -164,7 +181,7 @@ createServer(async (req, res) => {
   try {
     let b = await readFile(join(dist, name));
     const type = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' }[extname(name)] || 'application/octet-stream';
-    if (name === 'index.html') b = b.toString().replace('<!--WANGGE_CONFIG-->', `<script>window.WANGGE_CONFIG = ${JSON.stringify({ apiBase: '', token: TOKEN, basemap: '', lang: 'zh', attribution: '© OpenStreetMap contributors', gridSource: 'geojson' })}</script>`);
+    if (name === 'index.html') b = b.toString().replace('<!--WANGGE_CONFIG-->', `<script>window.WANGGE_CONFIG = ${JSON.stringify({ apiBase: '', token: TOKEN, basemap: '', lang: 'zh', attribution: '© OpenStreetMap contributors', gridSource: mvt ? 'mvt' : 'geojson' })}</script>`);
     res.writeHead(200, { 'content-type': type });
     res.end(b);
   } catch {

@@ -814,11 +814,20 @@ document.getElementById('search').addEventListener('submit', (e) => {
     for (const [code, g] of state.gridIndex) if (code.endsWith(q) || g.p.name?.toLowerCase().includes(lq)) { hit = { level: 'grid', code }; break; }
   }
   if (!hit) for (const a of state.areaIndex.values()) if (a.level !== 'district' && a.name?.toLowerCase().includes(lq)) { hit = a; break; }
-  if (!hit && config.gridSource === 'mvt') {
-    const f = map.querySourceFeatures('grids', { sourceLayer: 'grids' }).find((x) => x.properties.code === q || x.properties.name === q);
-    if (f) { map.flyTo({ center: labelPoint(f.geometry) || map.getCenter(), zoom: 16.5 }); return; }
+  if (!hit) {
+    // Not among the areas in memory (vector-tile mode keeps no grids): ask the server for the code.
+    get(`/api/v1/areas/${encodeURIComponent(q)}`).then((f) => {
+      const p = f.properties || {};
+      const bb = bboxOf(f);
+      const c = labelPoint(f.geometry);
+      if (!bb) throw new Error('no geometry');
+      if (p.level === 'grid') state.gridIndex.set(p.code, { p: normGrid(p), bbox: bb, center: c });
+      drillTo(p.level || 'grid', p.code, bb);
+      body.dataset.searchHit = p.code;
+      if (p.level === 'grid' && c) map.once('moveend', () => showGrid(p, P(c[0], c[1])));
+    }).catch(() => showError({ message: `${t('notFound')}: ${q}` }));
+    return;
   }
-  if (!hit) { showError({ message: `${t('notFound')}: ${q}` }); return; }
   drillTo(hit.level, hit.code);
   body.dataset.searchHit = hit.code;
   if (hit.level === 'grid') {
