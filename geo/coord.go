@@ -86,12 +86,24 @@ func GCJ02ToBD09(lon, lat float64) (float64, float64) {
 	return z*math.Cos(theta) + 0.0065, z*math.Sin(theta) + 0.006
 }
 
-// BD09ToGCJ02 converts a BD-09 lon/lat to GCJ-02 (degrees), the usual closed
-// form inverse of GCJ02ToBD09 (round trip error below 1e-6 degrees).
+// BD09ToGCJ02 converts a BD-09 lon/lat to GCJ-02 (degrees): Baidu's
+// closed-form approximate inverse (off by up to ~1e-5 degrees), refined by
+// fixed-point iteration until GCJ02ToBD09 of the result is within 1e-9
+// degrees of the input.
 func BD09ToGCJ02(lon, lat float64) (float64, float64) {
 	x := lon - 0.0065
 	y := lat - 0.006
 	z := math.Sqrt(x*x+y*y) - 0.00002*math.Sin(y*bdPi)
 	theta := math.Atan2(y, x) - 0.000003*math.Cos(x*bdPi)
-	return z * math.Cos(theta), z * math.Sin(theta)
+	gLon, gLat := z*math.Cos(theta), z*math.Sin(theta)
+	for i := 0; i < 10; i++ {
+		bLon, bLat := GCJ02ToBD09(gLon, gLat)
+		eLon, eLat := bLon-lon, bLat-lat
+		gLon -= eLon
+		gLat -= eLat
+		if math.Abs(eLon) < 1e-10 && math.Abs(eLat) < 1e-10 {
+			break
+		}
+	}
+	return gLon, gLat
 }

@@ -38,7 +38,7 @@ func TestChinaDatums(t *testing.T) {
 			}
 			bLon, bLat := geo.GCJ02ToBD09(gLon, gLat)
 			g2Lon, g2Lat := geo.BD09ToGCJ02(bLon, bLat)
-			if math.Abs(g2Lon-gLon) > 1e-6 || math.Abs(g2Lat-gLat) > 1e-6 {
+			if math.Abs(g2Lon-gLon) > 1e-8 || math.Abs(g2Lat-gLat) > 1e-8 {
 				t.Fatalf("BD round trip %.9f %.9f", g2Lon, g2Lat)
 			}
 			if d := geo.DistanceMeters(orb.Point{c.lon, c.lat}, orb.Point{gLon, gLat}); d < 50 || d > 1000 {
