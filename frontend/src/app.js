@@ -247,7 +247,8 @@ function renderLegend() {
     + row('low', 'bandLow') + row('mid', 'bandMid') + row('high', 'bandHigh')
     + `<h3>${t('heat')}</h3><div class="heatbar"></div>`
     + `<div class="band"><i class="dot" style="background:#ffb020"></i><span>${t('open')}</span></div>`
-    + `<div class="band"><i class="dot" style="background:#ff3b30"></i><span>${t('overdue')}</span></div>`;
+    + `<div class="band"><i class="dot" style="background:#ff3b30"></i><span>${t('overdue')}</span></div>`
+    + `<div class="band"><i class="dot" style="background:#8a94a6"></i><span>${t('closed')}</span></div>`;
   body.dataset.bandLow = String(counts.low);
   body.dataset.bandMid = String(counts.mid);
   body.dataset.bandHigh = String(counts.high);
@@ -517,7 +518,7 @@ function stopPlay() { clearInterval(playTimer); playTimer = 0; document.getEleme
 document.getElementById('play').addEventListener('click', () => {
   if (playTimer) { stopPlay(); return; }
   document.getElementById('play').textContent = '❚❚';
-  state.day = state.day === null ? 0 : state.day;
+  if (state.day === null || state.day >= state.days - 1) state.day = 0;
   const step = () => {
     slider.value = String(state.day ?? state.days);
     refreshFilters();

@@ -125,6 +125,34 @@ test('the heatmap reacts to the time range and the category filter', { timeout: 
   assert.equal(none.cells, 0, 'no category ticked: no heat');
   // Restore every category.
   for (const c of boxes) await heat(() => page.click(`#categories input[value="${c}"]`));
+
+  // The day slider shows one day of the range; the play button steps through the days.
+  const week = await heat(() => page.click('#ranges button[data-range="7d"]'));
+  const days = [];
+  for (const v of [0, 6]) {
+    days.push(await heat(() => page.evaluate((x) => {
+      const el = document.getElementById('day-slider');
+      el.value = String(x);
+      el.dispatchEvent(new Event('input'));
+    }, v)));
+  }
+  t.diagnostic(`7d ${week.total}; first day ${days[0].total}; last day ${days[1].total}`);
+  for (const d of days) assert.ok(d.total <= week.total, 'one day never shows more than the week');
+  assert.ok(days[0].total + days[1].total <= week.total);
+  await heat(() => page.click('#ranges button[data-range="7d"]'));
+  const shown = [];
+  for (let i = 0; i < 2; i++) {
+    const d = await heat(() => (i === 0 ? page.click('#play') : Promise.resolve()));
+    shown.push([await page.textContent('#day-label'), d.total]);
+  }
+  await page.click('#play');
+  t.diagnostic(`playing: ${JSON.stringify(shown)}`);
+  for (const [label, total] of shown) {
+    assert.doesNotMatch(label, /全部|All/, 'playing shows single days');
+    assert.ok(total <= week.total);
+  }
+  assert.notEqual(shown[0][0], shown[1][0], 'the animation moves on by a day');
+  await heat(() => page.click('#ranges button[data-range="7d"]'));
   noStrayRequests();
 });
 
