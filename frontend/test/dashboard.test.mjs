@@ -275,6 +275,28 @@ test('drill-down, side panel, language and the heatmap screenshot', { timeout: 1
   assert.match(await page.textContent('#legend'), /Households per grid/);
   await page.click('#lang');
 
+  // GCJ-02 display offset: the drawn grids move by the offset, and back.
+  const firstVertex = () => page.evaluate(() => {
+    const g = window.__map.getSource('grids').serialize().data;
+    if (!g || typeof g !== 'object' || !g.features?.length) return null;
+    const c = g.features[0].geometry.coordinates;
+    return g.features[0].geometry.type === 'MultiPolygon' ? c[0][0][0] : c[0][0];
+  });
+  const before = await firstVertex();
+  if (before) {
+    let sq = await renderSeq(page);
+    await page.check('#gcj02');
+    await waitIdle(page, sq);
+    const moved = await firstVertex();
+    const d = [moved[0] - before[0], moved[1] - before[1]];
+    t.diagnostic(`GCJ-02 offset at the first vertex: ${d.map((x) => (x * 1e5).toFixed(0))} ×1e-5°`);
+    assert.ok(Math.abs(d[0]) > 1e-3 && Math.abs(d[0]) < 1e-2 && Math.abs(d[1]) > 1e-4 && Math.abs(d[1]) < 1e-2, `offset ${d}`);
+    sq = await renderSeq(page);
+    await page.uncheck('#gcj02');
+    await waitIdle(page, sq);
+    assert.deepEqual(await firstVertex(), before);
+  }
+
   // Heatmap screenshot: 30 days over the whole district.
   await page.click('#breadcrumb a[data-i="0"]');
   let seq = await renderSeq(page);
