@@ -92,7 +92,7 @@ type itemIx struct {
 // double-precision operations (see locateRing), so points on or within an
 // ulp of an edge are decided as PostGIS decides them. When several items
 // cover a point (a shared edge or vertex, or a real overlap) the lowest Key
-// wins — in SQL: SELECT code … WHERE ST_Covers(geom, pt) ORDER BY code
+// wins — in SQL: SELECT code … WHERE ST_Covers(geom, pt) ORDER BY code COLLATE "C"
 // LIMIT 1. Kind is MatchEdge when the point is on a ring of the winner.
 //
 // Near border: for a covered point, the other item with the smallest planar
