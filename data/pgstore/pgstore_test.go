@@ -112,3 +112,13 @@ func TestContract(t *testing.T) {
 		return s
 	})
 }
+
+func BenchmarkLoadDistrict(b *testing.B) {
+	storetest.BenchmarkLoad(b, storetest.District, func(b *testing.B) data.Store {
+		s := openTest(b, freshSchema(b))
+		if err := s.Migrate(b.Context()); err != nil {
+			b.Fatal(err)
+		}
+		return s
+	})
+}

@@ -38,3 +38,7 @@ func TestContractMemory(t *testing.T) {
 		return s
 	})
 }
+
+func BenchmarkLoadDistrict(b *testing.B) {
+	storetest.BenchmarkLoad(b, storetest.District, func(b *testing.B) data.Store { return openTemp(b) })
+}

@@ -38,6 +38,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	common.Add("_pragma", "busy_timeout(10000)")
 	common.Add("_pragma", "foreign_keys(1)")
 	common.Add("_pragma", "synchronous(FULL)")
+	common.Add("_pragma", "cache_size(-65536)") // KiB: big loads do not spill mid-transaction
 	if path == ":memory:" {
 		common.Set("_txlock", "immediate")
 		db, err := sql.Open("sqlite", ":memory:?"+common.Encode())

@@ -103,15 +103,13 @@ CREATE TABLE reports (
 CREATE INDEX reports_grid_idx ON reports (grid_code);
 CREATE INDEX reports_community_idx ON reports (community_code);
 CREATE INDEX reports_street_idx ON reports (street_code);
-CREATE INDEX reports_district_idx ON reports (district_code);
 CREATE INDEX reports_status_idx ON reports (status);
 CREATE INDEX reports_created_idx ON reports (created_at, id);
 CREATE INDEX reports_due_idx ON reports (due_at);
-CREATE INDEX reports_lon_idx ON reports (lon);
 
 CREATE TABLE report_events (
     id          INTEGER PRIMARY KEY,
-    report_id   INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    report_id   INTEGER NOT NULL, -- no FK: events are written only with their report
     kind        TEXT NOT NULL,
     from_status TEXT NOT NULL DEFAULT '',
     to_status   TEXT NOT NULL DEFAULT '',
