@@ -55,17 +55,17 @@ func maxID(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
 }
 
 func insertBuildings(ctx context.Context, tx *sql.Tx, bs []data.Building, base int64) error {
-	st, err := tx.PrepareContext(ctx, `INSERT INTO buildings (id, address, lon, lat, households, grid_code) VALUES (?, ?, ?, ?, ?, ?)`)
+	b, err := newBatch(ctx, tx, `INSERT INTO buildings (id, address, lon, lat, households, grid_code) VALUES `, 6)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	for i, b := range bs {
-		if _, err := st.ExecContext(ctx, base+int64(i)+1, b.Address, b.Point[0], b.Point[1], b.Households, nullIfEmpty(b.GridCode)); err != nil {
+	for i, x := range bs {
+		if err := b.add(base+int64(i)+1, x.Address, x.Point[0], x.Point[1], x.Households, nullIfEmpty(x.GridCode)); err != nil {
+			b.flush()
 			return err
 		}
 	}
-	return nil
+	return b.flush()
 }
 
 var recomputeHouseholds = []string{

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/wangge-dev/wangge/data"
 )
@@ -195,37 +196,38 @@ func checkKeys(ctx context.Context, tx *sql.Tx, rs []data.Report) error {
 
 // insertReports writes rs with ids base+i+1.
 func insertReports(ctx context.Context, tx *sql.Tx, rs []data.Report, base int64) error {
-	st, err := tx.PrepareContext(ctx, insertReportSQL)
+	b, err := newBatch(ctx, tx, insertReportSQL[:strings.Index(insertReportSQL, "VALUES")+7], 29)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	for i := range rs {
-		if _, err := st.ExecContext(ctx, reportValues(&rs[i], base+int64(i)+1)...); err != nil {
+		if err := b.add(reportValues(&rs[i], base+int64(i)+1)...); err != nil {
+			b.flush()
 			return err
 		}
 	}
-	return nil
+	return b.flush()
 }
 
 // insertEvents writes evs with report ids reportID(i).
 func insertEvents(ctx context.Context, tx *sql.Tx, evs []data.Event, reportID func(i int) int64) error {
-	st, err := tx.PrepareContext(ctx, insertEventSQL)
+	b, err := newBatch(ctx, tx, insertEventSQL[:strings.Index(insertEventSQL, "VALUES")+7], 8)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	for i := range evs {
 		vals, err := eventValues(&evs[i], reportID(i))
-		if err != nil {
+		if err == nil {
+			err = b.add(vals...)
+		} else {
 			err.(*data.ValidationError).Index = i
-			return err
 		}
-		if _, err := st.ExecContext(ctx, vals...); err != nil {
+		if err != nil {
+			b.flush()
 			return err
 		}
 	}
-	return nil
+	return b.flush()
 }
 
 // CreateReports writes rs and one "created" event each (at CreatedAt, by
