@@ -1,0 +1,251 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/wangge-dev/wangge/geo"
+	"github.com/wangge-dev/wangge/routing"
+)
+
+// coordSys is the coordinate system of incoming points.
+type coordSys uint8
+
+const (
+	wgs84 coordSys = iota // GPS, EPSG:4326 (default)
+	gcj02                 // 国测局 offset used by AMap, Tencent and Google China
+	bd09                  // Baidu's further offset of GCJ-02
+)
+
+func parseCoordSys(v string) (coordSys, error) {
+	switch v {
+	case "", "wgs84", "WGS84":
+		return wgs84, nil
+	case "gcj02", "GCJ02":
+		return gcj02, nil
+	case "bd09", "BD09":
+		return bd09, nil
+	}
+	return 0, badRequest("coordsys: must be wgs84, gcj02 or bd09; got " + strconv.Quote(v))
+}
+
+// toWGS84 converts a point of cs to WGS84.
+func (cs coordSys) toWGS84(lon, lat float64) (float64, float64) {
+	switch cs {
+	case gcj02:
+		return geo.GCJ02ToWGS84(lon, lat)
+	case bd09:
+		return geo.GCJ02ToWGS84(geo.BD09ToGCJ02(lon, lat))
+	}
+	return lon, lat
+}
+
+// checkLonLat validates a lon/lat pair and names the problem, including a
+// pair that is obviously swapped (a "longitude" that fits only as a latitude).
+func checkLonLat(lon, lat float64) error {
+	switch {
+	case math.IsNaN(lon) || math.IsInf(lon, 0):
+		return badRequest("lon: not a finite number")
+	case math.IsNaN(lat) || math.IsInf(lat, 0):
+		return badRequest("lat: not a finite number")
+	case (lat < -90 || lat > 90) && lat >= -180 && lat <= 180 && lon >= -90 && lon <= 90:
+		return badRequest(fmt.Sprintf("lat %v is out of range [-90, 90]; lon and lat look swapped (send lon first)", lat))
+	case lon < -180 || lon > 180:
+		return badRequest(fmt.Sprintf("lon %v is out of range [-180, 180]", lon))
+	case lat < -90 || lat > 90:
+		return badRequest(fmt.Sprintf("lat %v is out of range [-90, 90]", lat))
+	}
+	return nil
+}
+
+// swappedHint returns an error when a point is outside every district but
+// the same numbers in the other order fall inside one: a client sending
+// lat,lon. A real point outside the service area stays a normal answer.
+func swappedHint(s *routing.Snapshot, lon, lat float64, a *routing.Answer) error {
+	if a.Match != routing.MatchOutside || lon < -90 || lon > 90 {
+		return nil
+	}
+	if b := s.Route(lat, lon); b.Match != routing.MatchOutside {
+		return badRequest(fmt.Sprintf("point (lon %v, lat %v) is outside the service area but (lon %v, lat %v) is inside: lon and lat look swapped", lon, lat, lat, lon))
+	}
+	return nil
+}
+
+// queryFloat finds name=value in a raw query without allocating a map.
+func queryFloat(raw, name string) (v float64, present bool, err error) {
+	for len(raw) > 0 {
+		var kv string
+		if i := indexByte(raw, '&'); i >= 0 {
+			kv, raw = raw[:i], raw[i+1:]
+		} else {
+			kv, raw = raw, ""
+		}
+		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
+			f, err := strconv.ParseFloat(kv[len(name)+1:], 64)
+			if err != nil {
+				return 0, true, badRequest(name + ": not a number: " + strconv.Quote(kv[len(name)+1:]))
+			}
+			return f, true, nil
+		}
+	}
+	return 0, false, nil
+}
+
+func queryString(raw, name string) string {
+	for len(raw) > 0 {
+		var kv string
+		if i := indexByte(raw, '&'); i >= 0 {
+			kv, raw = raw[:i], raw[i+1:]
+		} else {
+			kv, raw = raw, ""
+		}
+		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
+			return kv[len(name)+1:]
+		}
+	}
+	return ""
+}
+
+func indexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// routeGet serves GET /api/v1/route?lon=&lat=[&coordsys=]: the full answer
+// for one point. The hot path: no reflection, a pooled buffer.
+func (s *Server) routeGet(w http.ResponseWriter, r *http.Request) error {
+	raw := r.URL.RawQuery
+	lon, okLon, err := queryFloat(raw, "lon")
+	if err != nil {
+		return err
+	}
+	lat, okLat, err := queryFloat(raw, "lat")
+	if err != nil {
+		return err
+	}
+	if !okLon || !okLat {
+		return badRequest("lon and lat query parameters are required, e.g. /api/v1/route?lon=120.43&lat=36.17")
+	}
+	if err := checkLonLat(lon, lat); err != nil {
+		return err
+	}
+	cs := wgs84
+	if v := queryString(raw, "coordsys"); v != "" {
+		if cs, err = parseCoordSys(v); err != nil {
+			return err
+		}
+	}
+	lon, lat = cs.toWGS84(lon, lat)
+	snap := s.router.Snapshot()
+	a := snap.Route(lon, lat)
+	if err := swappedHint(snap, lon, lat, &a); err != nil {
+		return err
+	}
+	s.counters.routeRequests.Add(1)
+	s.counters.routeLookups.Add(1)
+	bp := bufPool.Get().(*[]byte)
+	b := a.AppendJSON((*bp)[:0])
+	b = append(b, '\n')
+	h := w.Header()
+	h["Content-Type"] = jsonCT
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	_, err = w.Write(b)
+	*bp = b
+	bufPool.Put(bp)
+	return err
+}
+
+var jsonCT = []string{"application/json; charset=utf-8"}
+
+// routePost serves POST /api/v1/route: a JSON array of [lon, lat] pairs or
+// a GeoJSON FeatureCollection of points, at most MaxBatchPoints, answered
+// in input order as {"results": [...]} — compact answers by default,
+// ?detail=full for the full answer of each point. A bad point is a 400
+// naming its index.
+func (s *Server) routePost(w http.ResponseWriter, r *http.Request) error {
+	cs, err := parseCoordSys(r.URL.Query().Get("coordsys"))
+	if err != nil {
+		return err
+	}
+	full := false
+	switch r.URL.Query().Get("detail") {
+	case "", "compact":
+	case "full":
+		full = true
+	default:
+		return badRequest("detail: must be compact or full")
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSONType(ct) {
+		return errStatus(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json or application/geo+json, not "+ct)
+	}
+	body, err := readBody(w, r, s.cfg.MaxBatchBytes)
+	if err != nil {
+		return err
+	}
+	pts, err := parsePoints(body, s.cfg.MaxBatchPoints)
+	if err != nil {
+		return err
+	}
+	for i := range pts {
+		if err := checkLonLat(pts[i][0], pts[i][1]); err != nil {
+			ae := err.(*Error)
+			ae.Message = "point " + strconv.Itoa(i) + ": " + ae.Message
+			ae.Index = &i
+			return ae
+		}
+		pts[i][0], pts[i][1] = cs.toWGS84(pts[i][0], pts[i][1])
+	}
+	snap := s.router.Snapshot()
+	bp := bufPool.Get().(*[]byte)
+	b := append((*bp)[:0], `{"revision":`...)
+	b = strconv.AppendInt(b, snap.Revision, 10)
+	b = append(b, `,"count":`...)
+	b = strconv.AppendInt(b, int64(len(pts)), 10)
+	b = append(b, `,"results":[`...)
+	for i := range pts {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		a := snap.Route(pts[i][0], pts[i][1])
+		if full {
+			b = a.AppendJSON(b)
+		} else {
+			b = a.AppendCompactJSON(b)
+		}
+	}
+	b = append(b, "]}\n"...)
+	s.counters.routeRequests.Add(1)
+	s.counters.routeLookups.Add(int64(len(pts)))
+	h := w.Header()
+	h["Content-Type"] = jsonCT
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	_, err = w.Write(b)
+	if cap(b) <= 64<<20 {
+		*bp = b
+		bufPool.Put(bp)
+	}
+	return err
+}
+
+// readBody reads at most limit bytes of the request body.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	var buf bytes.Buffer
+	if r.ContentLength > 0 && r.ContentLength <= limit {
+		buf.Grow(int(r.ContentLength))
+	}
+	if _, err := buf.ReadFrom(r.Body); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

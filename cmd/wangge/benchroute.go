@@ -1,0 +1,578 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/wangge-dev/wangge/api"
+	"github.com/wangge-dev/wangge/data"
+	"github.com/wangge-dev/wangge/data/pgstore"
+	"github.com/wangge-dev/wangge/data/sqlitestore"
+	"github.com/wangge-dev/wangge/demo"
+	"github.com/wangge-dev/wangge/routing"
+)
+
+// benchRouteConfig is what `wangge bench route` is told.
+type benchRouteConfig struct {
+	PG         string        // PostGIS URL for the side-by-side figures ("none" to skip)
+	Points     int           // in-process lookups per measurement
+	Duration   time.Duration // per HTTP measurement
+	Clients    int           // keep-alive HTTP clients
+	Scale      []int         // synthetic city sizes (grids)
+	CSVRows    int           // rows of the route --file measurement
+	PGPoints   int           // points asked of PostGIS one per query
+}
+
+func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c benchRouteConfig
+	fs := newFlags("bench route", stderr)
+	fs.StringVar(&c.PG, "pg", envOr("WANGGE_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostGIS database for the side-by-side figures (a throwaway schema is used); none to skip")
+	fs.IntVar(&c.Points, "points", 1_000_000, "in-process lookups per measurement")
+	fs.DurationVar(&c.Duration, "duration", 5*time.Second, "length of each HTTP measurement")
+	fs.IntVar(&c.Clients, "clients", 8, "keep-alive HTTP clients")
+	scale := fs.String("scale", "1500,15000,50000", "synthetic city sizes (grids) for the scaling figures; empty to skip")
+	fs.IntVar(&c.CSVRows, "csv-rows", 1_000_000, "rows of the route --file measurement")
+	fs.IntVar(&c.PGPoints, "pg-points", 20_000, "points asked of PostGIS with one query each")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	for _, f := range strings.Split(*scale, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			n, err := strconv.Atoi(f)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("--scale: %q is not a positive number", f)
+			}
+			c.Scale = append(c.Scale, n)
+		}
+	}
+	out := &benchOut{w: stdout}
+	out.line("wangge bench route — %s, GOMAXPROCS=%d, %s", runtime.Version(), runtime.GOMAXPROCS(0), time.Now().UTC().Format(time.RFC3339))
+
+	// 1. The demo district, in memory.
+	t0 := time.Now()
+	ds, err := demo.Generate(demo.Options{Seed: 1, Reports: 20_000})
+	if err != nil {
+		return err
+	}
+	part := partitionOf(ds)
+	genTook := time.Since(t0)
+	t0 = time.Now()
+	snap, err := routing.Build(part, routing.Options{})
+	if err != nil {
+		return err
+	}
+	out.line("demo district: %d grids, generated in %v, index built in %v", snap.Grids(), genTook.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	reportPts := make([]orb.Point, c.Points)
+	for i := range reportPts {
+		reportPts[i] = ds.Reports[rng.IntN(len(ds.Reports))].Location
+		// jitter ~±50 m so points are not repeated exactly
+		reportPts[i][0] += (rng.Float64() - 0.5) * 0.001
+		reportPts[i][1] += (rng.Float64() - 0.5) * 0.001
+	}
+	box := districtBound(ds)
+	uniformPts := randomPoints(rng, box, c.Points)
+
+	out.head("in-process lookup (one core, %d points each)", c.Points)
+	inProc := map[string]lookupFigures{}
+	for _, set := range []struct {
+		name string
+		pts  []orb.Point
+	}{{"report locations", reportPts}, {"uniform in district bbox", uniformPts}} {
+		f := measureLookups(snap, set.pts)
+		inProc[set.name] = f
+		out.line("%-26s median %6.0f ns  p90 %6.0f ns  p99 %6.0f ns  mean %6.0f ns  allocs/op %d", set.name, f.median, f.p90, f.p99, f.mean, f.allocs)
+	}
+
+	// 2. Scale.
+	if len(c.Scale) > 0 {
+		out.head("scaling: synthetic cities (uniform points in the city's bbox)")
+		for _, n := range c.Scale {
+			var before, after runtime.MemStats
+			sds, err := demo.Generate(demo.Options{Seed: 1, Grids: n, Reports: -1})
+			if err != nil {
+				return err
+			}
+			sp := partitionOf(sds)
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			t0 := time.Now()
+			ss, err := routing.Build(sp, routing.Options{})
+			if err != nil {
+				return err
+			}
+			build := time.Since(t0)
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			f := measureLookups(ss, randomPoints(rng, districtBound(sds), min(c.Points, 500_000)))
+			mem := float64(after.HeapAlloc-before.HeapAlloc) / float64(ss.Grids())
+			out.line("%6d grids: median %5.0f ns  p99 %6.0f ns  mean %5.0f ns  build %7v  index memory %5.1f KB/grid", ss.Grids(), f.median, f.p99, f.mean, build.Round(time.Millisecond), mem/1024)
+			runtime.KeepAlive(ss)
+		}
+	}
+
+	// 3. HTTP.
+	tmp, err := os.MkdirTemp("", "wangge-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	st, err := sqlitestore.Open(ctx, filepath.Join(tmp, "bench.db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	router := routing.NewRouter(snap, routing.Options{})
+	srv := api.New(api.Config{}, api.Deps{Store: st, Router: router, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv}
+	go hs.Serve(ln)
+	defer hs.Close()
+	addr := ln.Addr().String()
+
+	bare := bareServer(snap)
+	bln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	bhs := &http.Server{Handler: bare}
+	go bhs.Serve(bln)
+	defer bhs.Close()
+
+	out.head("HTTP GET /api/v1/route on loopback: %d keep-alive clients, %v, server and load generator share %d cores", c.Clients, c.Duration, runtime.GOMAXPROCS(0))
+	baseline, err := loadGET(ctx, bln.Addr().String(), "/grid", reportPts, c.Clients, c.Duration)
+	if err != nil {
+		return err
+	}
+	out.line("bare net/http returning only a grid code: %8.0f req/s  p50 %6.0f µs  p99 %6.0f µs", baseline.rps, baseline.p50, baseline.p99)
+	full, err := loadGET(ctx, addr, "/api/v1/route", reportPts, c.Clients, c.Duration)
+	if err != nil {
+		return err
+	}
+	out.line("wangge full answer:                       %8.0f req/s  p50 %6.0f µs  p99 %6.0f µs  (%.2f× the bare server)", full.rps, full.p50, full.p99, full.rps/baseline.rps)
+
+	out.head("HTTP POST /api/v1/route batches of 10,000 points (JSON arrays), 2 clients, %v", c.Duration)
+	bps, err := loadBatches(ctx, "http://"+addr+"/api/v1/route", reportPts, 10_000, 2, c.Duration)
+	if err != nil {
+		return err
+	}
+	out.line("batch: %.2f M points/s", bps/1e6)
+
+	// 4. route --file.
+	out.head("wangge route --file on a %d-row CSV", c.CSVRows)
+	csvPath := filepath.Join(tmp, "points.csv")
+	if err := writePointsCSV(csvPath, reportPts, c.CSVRows); err != nil {
+		return err
+	}
+	t0 = time.Now()
+	in, err := os.Open(csvPath)
+	if err != nil {
+		return err
+	}
+	outF, err := os.Create(filepath.Join(tmp, "routed.csv"))
+	if err != nil {
+		return err
+	}
+	n, err := routeCSV(snap, in, outF, func(lon, lat float64) (float64, float64) { return lon, lat })
+	in.Close()
+	outF.Close()
+	if err != nil {
+		return err
+	}
+	out.line("%d rows read, routed and written in %v (index already built; building it from the embedded store adds the load time above)", n, time.Since(t0).Round(time.Millisecond))
+
+	// 5. PostGIS side by side.
+	if c.PG == "none" {
+		out.line("\nPostGIS figures skipped (--pg none)")
+		return out.err
+	}
+	out.head("PostGIS ST_Covers with GiST, same grids, same points (%s)", redact(c.PG))
+	pg, drop, err := pgstore.OpenScratch(ctx, c.PG, "wangge_bench")
+	if err != nil {
+		out.line("PostGIS unavailable: %v", err)
+		return out.err
+	}
+	defer drop()
+	if _, err := pg.PutAreas(ctx, part.Areas, false, "bench"); err != nil {
+		return err
+	}
+	pgPts := reportPts[:min(c.PGPoints, len(reportPts))]
+	// agreement check on the sample, then timings
+	single, err := pgOneByOne(ctx, pg, pgPts, 1)
+	if err != nil {
+		return err
+	}
+	conc, err := pgOneByOne(ctx, pg, pgPts, c.Clients)
+	if err != nil {
+		return err
+	}
+	t0 = time.Now()
+	var batched []string
+	for i := 0; i < len(pgPts); i += 10_000 {
+		codes, err := pg.GridsAt(ctx, pgPts[i:min(i+10_000, len(pgPts))])
+		if err != nil {
+			return err
+		}
+		batched = append(batched, codes...)
+	}
+	batchRate := float64(len(pgPts)) / time.Since(t0).Seconds()
+	disagree := 0
+	for i, p := range pgPts {
+		a := snap.Route(p[0], p[1])
+		want := ""
+		if a.Match == routing.MatchInside || a.Match == routing.MatchEdge {
+			want = a.Grid.Code
+		}
+		if batched[i] != want {
+			disagree++
+		}
+	}
+	out.line("one query per point, 1 connection:   median %6.1f µs/point  (%8.0f points/s)", single.median/1000, single.rate)
+	out.line("one query per point, %d connections:                     (%8.0f points/s)", c.Clients, conc.rate)
+	out.line("batched with unnest (10,000 a query):                    (%8.0f points/s)", batchRate)
+	out.line("agreement with the in-process router on %d points: %d disagreements", len(pgPts), disagree)
+	out.head("ratios (wangge ÷ PostGIS)")
+	ip := inProc["report locations"]
+	out.line("in-process lookup vs one query per point: %.0f× faster (median %.0f ns vs %.1f µs)", single.median/ip.median, ip.median, single.median/1000)
+	out.line("HTTP GET vs one query per point over %d connections: %.1f× the throughput", c.Clients, full.rps/conc.rate)
+	out.line("HTTP batch vs unnest batches: %.1f× the throughput", bps/batchRate)
+	return out.err
+}
+
+// benchOut prints figures and remembers the first write error.
+type benchOut struct {
+	w   io.Writer
+	err error
+}
+
+func (b *benchOut) line(format string, args ...any) {
+	if b.err == nil {
+		_, b.err = fmt.Fprintf(b.w, format+"\n", args...)
+	}
+}
+
+func (b *benchOut) head(format string, args ...any) { b.line("\n## "+format, args...) }
+
+// partitionOf turns a dataset into the partition a store would return
+// for it: people get the IDs an empty store gives them (i+1).
+func partitionOf(ds *data.Dataset) data.Partition {
+	people := make([]data.Person, len(ds.People))
+	copy(people, ds.People)
+	for i := range people {
+		people[i].ID = int64(i + 1)
+	}
+	return data.Partition{Revision: 1, Areas: ds.Areas, People: people}
+}
+
+func districtBound(ds *data.Dataset) orb.Bound {
+	var b orb.Bound
+	first := true
+	for _, a := range ds.Areas {
+		if a.Level != data.LevelDistrict {
+			continue
+		}
+		if first {
+			b, first = a.Geom.Bound(), false
+		} else {
+			b = b.Union(a.Geom.Bound())
+		}
+	}
+	return b
+}
+
+func randomPoints(rng *rand.Rand, b orb.Bound, n int) []orb.Point {
+	pts := make([]orb.Point, n)
+	for i := range pts {
+		pts[i] = orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
+	}
+	return pts
+}
+
+type lookupFigures struct {
+	median, p90, p99, mean float64 // ns
+	allocs                 int64
+}
+
+// measureLookups times each lookup on its own (minus the clock's own cost,
+// measured the same way) for the percentiles, and the whole run for the
+// mean; allocations come from testing.AllocsPerRun.
+func measureLookups(s *routing.Snapshot, pts []orb.Point) lookupFigures {
+	// warm up
+	for _, p := range pts[:min(len(pts), 10000)] {
+		s.Route(p[0], p[1])
+	}
+	runtime.GC()
+	per := make([]float64, len(pts))
+	overhead := make([]float64, 10000)
+	for i := range overhead {
+		t0 := time.Now()
+		overhead[i] = float64(time.Since(t0))
+	}
+	sort.Float64s(overhead)
+	clock := overhead[len(overhead)/2]
+	var sink int
+	for i, p := range pts {
+		t0 := time.Now()
+		a := s.Route(p[0], p[1])
+		per[i] = float64(time.Since(t0)) - clock
+		sink += len(a.Match)
+	}
+	t0 := time.Now()
+	for _, p := range pts {
+		a := s.Route(p[0], p[1])
+		sink += len(a.Match)
+	}
+	mean := float64(time.Since(t0)) / float64(len(pts))
+	sort.Float64s(per)
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		p := pts[i%len(pts)]
+		i++
+		a := s.Route(p[0], p[1])
+		sink += len(a.Match)
+	})
+	_ = sink
+	q := func(f float64) float64 { return max(per[int(f*float64(len(per)-1))], 0) }
+	return lookupFigures{median: q(0.5), p90: q(0.9), p99: q(0.99), mean: mean, allocs: int64(allocs)}
+}
+
+// bareServer is the baseline: net/http answering only the grid code.
+func bareServer(s *routing.Snapshot) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		lon, _ := strconv.ParseFloat(q.Get("lon"), 64)
+		lat, _ := strconv.ParseFloat(q.Get("lat"), 64)
+		a := s.Route(lon, lat)
+		w.Write([]byte(a.Grid.Code))
+	})
+}
+
+type loadFigures struct{ rps, p50, p99 float64 }
+
+// loadGET drives GET path?lon=&lat= with raw HTTP/1.1 keep-alive
+// connections (a load generator that costs far less than net/http's
+// client, so the server gets most of the CPU) and records each latency.
+func loadGET(ctx context.Context, addr, path string, pts []orb.Point, clients int, d time.Duration) (loadFigures, error) {
+	reqs := make([][]byte, 4096)
+	for i := range reqs {
+		p := pts[i%len(pts)]
+		reqs[i] = []byte(fmt.Sprintf("GET %s?lon=%.6f&lat=%.6f HTTP/1.1\r\nHost: bench\r\n\r\n", path, p[0], p[1]))
+	}
+	var wg sync.WaitGroup
+	lat := make([][]float64, clients)
+	var failed atomic.Value
+	var total atomic.Int64
+	deadline := time.Now().Add(d)
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				failed.Store(err)
+				return
+			}
+			defer conn.Close()
+			br := bufio.NewReaderSize(conn, 64<<10)
+			rec := make([]float64, 0, 1<<20)
+			for i := c; time.Now().Before(deadline) && ctx.Err() == nil; i += clients {
+				t0 := time.Now()
+				if _, err := conn.Write(reqs[i%len(reqs)]); err != nil {
+					failed.Store(err)
+					return
+				}
+				if err := readResponse(br); err != nil {
+					failed.Store(err)
+					return
+				}
+				rec = append(rec, float64(time.Since(t0))/1e3)
+			}
+			lat[c] = rec
+			total.Add(int64(len(rec)))
+		}(c)
+	}
+	wg.Wait()
+	if err, _ := failed.Load().(error); err != nil {
+		return loadFigures{}, err
+	}
+	var all []float64
+	for _, r := range lat {
+		all = append(all, r...)
+	}
+	if len(all) == 0 {
+		return loadFigures{}, errors.New("no request completed")
+	}
+	sort.Float64s(all)
+	return loadFigures{rps: float64(total.Load()) / d.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100]}, nil
+}
+
+// readResponse reads one HTTP/1.1 response with a Content-Length body and
+// checks its status is 200.
+func readResponse(br *bufio.Reader) error {
+	status, err := br.ReadSlice('\n')
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(status, []byte("HTTP/1.1 200")) {
+		return fmt.Errorf("unexpected status %q", bytes.TrimSpace(status))
+	}
+	n := -1
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		if len(line) <= 2 {
+			break
+		}
+		if len(line) > 16 && bytes.EqualFold(line[:15], []byte("Content-Length:")) {
+			n, _ = strconv.Atoi(string(bytes.TrimSpace(line[15:])))
+		}
+	}
+	if n < 0 {
+		return errors.New("response without Content-Length")
+	}
+	_, err = br.Discard(n)
+	return err
+}
+
+// loadBatches posts JSON-array batches of size points and returns points/s.
+func loadBatches(ctx context.Context, url string, pts []orb.Point, size, clients int, d time.Duration) (float64, error) {
+	bodies := make([][]byte, 8)
+	for k := range bodies {
+		var b bytes.Buffer
+		b.WriteByte('[')
+		for i := 0; i < size; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			p := pts[(k*size+i)%len(pts)]
+			fmt.Fprintf(&b, "[%.6f,%.6f]", p[0], p[1])
+		}
+		b.WriteByte(']')
+		bodies[k] = b.Bytes()
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	var failed atomic.Value
+	t0 := time.Now()
+	deadline := t0.Add(d)
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			for i := c; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+				resp, err := client.Post(url, "application/json", bytes.NewReader(bodies[i%len(bodies)]))
+				if err != nil {
+					failed.Store(err)
+					return
+				}
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 {
+					failed.Store(fmt.Errorf("batch: status %d %v", resp.StatusCode, err))
+					return
+				}
+				done.Add(int64(size))
+			}
+		}(c)
+	}
+	wg.Wait()
+	if err, _ := failed.Load().(error); err != nil {
+		return 0, err
+	}
+	return float64(done.Load()) / time.Since(t0).Seconds(), nil
+}
+
+func writePointsCSV(path string, pts []orb.Point, rows int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.WriteString("id,lon,lat,note\n")
+	var b []byte
+	for i := 0; i < rows; i++ {
+		p := pts[i%len(pts)]
+		b = strconv.AppendInt(b[:0], int64(i+1), 10)
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, p[0], 'f', 6, 64)
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, p[1], 'f', 6, 64)
+		b = append(b, ",patrol\n"...)
+		w.Write(b)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+type pgFigures struct{ median, rate float64 } // median ns per query, points/s
+
+// pgOneByOne asks PostGIS one query per point from clients goroutines.
+func pgOneByOne(ctx context.Context, pg *pgstore.Store, pts []orb.Point, clients int) (pgFigures, error) {
+	per := make([]float64, len(pts))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	t0 := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(pts) {
+					return
+				}
+				s := time.Now()
+				if _, err := pg.GridAt(ctx, pts[i][0], pts[i][1]); err != nil {
+					failed.Store(err)
+					return
+				}
+				per[i] = float64(time.Since(s))
+			}
+		}()
+	}
+	wg.Wait()
+	if err, _ := failed.Load().(error); err != nil {
+		return pgFigures{}, err
+	}
+	took := time.Since(t0)
+	sort.Float64s(per)
+	return pgFigures{median: per[len(per)/2], rate: float64(len(pts)) / took.Seconds()}, nil
+}
+
+func benchReports(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return errors.New("bench reports: not built yet")
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wangge-dev/wangge/data"
+	"github.com/wangge-dev/wangge/internal/pgtest"
+)
+
+// storeURLs lists the stores the end-to-end CLI tests run against: a fresh
+// embedded file, and a fresh PostGIS database schema (see pgTestURL).
+func storeURLs(t *testing.T) map[string]string {
+	return map[string]string{
+		"sqlite":  filepath.Join(t.TempDir(), "w.db"),
+		"postgis": pgTestURL(t),
+	}
+}
+
+func wangge(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, &out, &errb)
+	return out.String() + errb.String(), err
+}
+
+func writeFile(t *testing.T, name, body string) string {
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func feature(code, parent, level, ring string) string {
+	return `{"type":"Feature","properties":{"code":"` + code + `","parent_code":"` + parent + `","level":"` + level + `","name":"` + code + `"},"geometry":{"type":"Polygon","coordinates":[` + ring + `]}}`
+}
+
+func collection(fs ...string) string {
+	return `{"type":"FeatureCollection","features":[` + strings.Join(fs, ",") + `]}`
+}
+
+const (
+	ringD  = `[[120,36],[120.02,36],[120.02,36.02],[120,36.02],[120,36]]`
+	ringG1 = `[[120,36],[120.01,36],[120.01,36.02],[120,36.02],[120,36]]`
+	ringG2 = `[[120.01,36],[120.02,36],[120.02,36.02],[120.01,36.02],[120.01,36]]`
+)
+
+// counts returns the number of areas and revisions in the store.
+func counts(t *testing.T, db string) (areas, revisions int) {
+	t.Helper()
+	st, err := openStore(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	_, n, err := st.ListAreas(context.Background(), data.AreaQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revs, err := st.ListRevisions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, len(revs)
+}
+
+// TestImportGridsAllOrNothing imports a good file, then each bad input of
+// the issue, and checks that every bad import is rejected with the feature
+// index and leaves the store exactly as it was — on both stores.
+func TestImportGridsAllOrNothing(t *testing.T) {
+	for kind, db := range storeURLs(t) {
+		t.Run(kind, func(t *testing.T) {
+			good := writeFile(t, "good.geojson", collection(
+				feature("D", "", "district", ringD), feature("G1", "D", "grid", ringG1), feature("G2", "D", "grid", ringG2)))
+			if out, err := wangge(t, "import", "grids", good, "--db", db, "-q"); err != nil {
+				t.Fatalf("good import failed: %v\n%s", err, out)
+			}
+			wantAreas, wantRevs := counts(t, db)
+			if wantAreas != 3 || wantRevs != 1 {
+				t.Fatalf("after the good import: %d areas, %d revisions; want 3, 1", wantAreas, wantRevs)
+			}
+			bad := []struct{ name, file, want string }{
+				{"bad JSON", collection(feature("G3", "D", "grid", ringG1)) + "}{", "malformed JSON"},
+				{"self-intersecting ring", collection(feature("G3", "D", "grid", ringG1), feature("G4", "D", "grid", `[[120,36],[120.01,36.01],[120.01,36],[120,36.01],[120,36]]`)), "item 1"},
+				{"unclosed ring", collection(feature("G3", "D", "grid", `[[120,36],[120.01,36],[120.01,36.01],[120,36.01]]`)), "item 0"},
+				{"coordinates out of range", collection(feature("G3", "D", "grid", `[[200,36],[200.01,36],[200.01,36.01],[200,36.01],[200,36]]`)), "item 0"},
+				{"missing parent", collection(feature("G3", "D", "grid", ringG1), feature("G4", "NOPE", "grid", ringG2)), "item 1"},
+				{"duplicate code in the file", collection(feature("G3", "D", "grid", ringG1), feature("G3", "D", "grid", ringG2)), "duplicate"},
+				{"duplicate of a stored code", collection(feature("G3", "D", "grid", ringG1), feature("G1", "D", "grid", ringG2)), "item 1"},
+			}
+			for _, tc := range bad {
+				t.Run(tc.name, func(t *testing.T) {
+					f := writeFile(t, "bad.geojson", tc.file)
+					out, err := wangge(t, "import", "grids", f, "--db", db, "-q")
+					if err == nil {
+						t.Fatalf("bad import succeeded:\n%s", out)
+					}
+					if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "nothing written") {
+						t.Errorf("error %q should mention %q and that nothing was written", err, tc.want)
+					}
+					if a, r := counts(t, db); a != wantAreas || r != wantRevs {
+						t.Errorf("store changed by a rejected import: %d areas, %d revisions; want %d, %d", a, r, wantAreas, wantRevs)
+					}
+				})
+			}
+			// The export is valid GeoJSON holding the stored grids.
+			out, err := wangge(t, "export", "grids", "--db", db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out, `"FeatureCollection"`) || strings.Count(out, `"Feature"`) != 2 {
+				t.Errorf("export should hold 2 grid features:\n%.300s", out)
+			}
+		})
+	}
+}
+
+func pgTestURL(t *testing.T) string { return pgtest.FreshSchema(t) }

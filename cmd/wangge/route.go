@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/wangge-dev/wangge/data"
+	"github.com/wangge-dev/wangge/geo"
+	"github.com/wangge-dev/wangge/routing"
+)
+
+// loadRouter builds a router over the store's current partition.
+func loadRouter(ctx context.Context, st data.Store, opts ...routing.Options) (*routing.Router, error) {
+	var o routing.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	r := routing.NewRouter(nil, o)
+	if err := r.Reload(ctx, st); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// runRoute: wangge route LON LAT | wangge route --file points.csv [--out routed.csv]
+func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("route", stderr)
+	db := addDBFlag(fs)
+	file := fs.String("file", "", "CSV with a header naming lon and lat columns; writes it back with grid columns added")
+	out := fs.String("out", "", "with --file: write here instead of standard output")
+	cs := fs.String("coordsys", "wgs84", "coordinate system of the input: wgs84, gcj02 or bd09")
+	var o routing.Options
+	fs.Float64Var(&o.NearestMeters, "nearest-m", 200, "nearest grid within this many metres for points outside every grid")
+	fs.Float64Var(&o.NearBorderMeters, "near-border-m", 30, "flag points this close to a neighbouring grid")
+	var pos []string
+	rest := args
+	for len(rest) > 0 {
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	conv, err := converter(*cs)
+	if err != nil {
+		return err
+	}
+	if *file == "" && len(pos) != 2 {
+		fmt.Fprintln(stderr, "usage: wangge route LON LAT   |   wangge route --file points.csv [--out routed.csv]")
+		return errUsage
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r, err := loadRouter(ctx, st, o)
+	if err != nil {
+		return err
+	}
+	if *file != "" {
+		w := stdout
+		if *out != "" {
+			f, err := os.Create(*out)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			w = f
+		}
+		in, err := os.Open(*file)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		n, err := routeCSV(r.Snapshot(), in, w, conv)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "routed %d points\n", n)
+		return nil
+	}
+	lon, err1 := strconv.ParseFloat(pos[0], 64)
+	lat, err2 := strconv.ParseFloat(pos[1], 64)
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("route: LON and LAT must be numbers, got %q %q", pos[0], pos[1])
+	}
+	if err := geo.ValidPoint(lon, lat); err != nil {
+		return fmt.Errorf("route: %w", err)
+	}
+	lon, lat = conv(lon, lat)
+	a := r.Route(lon, lat)
+	_, err = stdout.Write(append(a.AppendJSON(nil), '\n'))
+	return err
+}
+
+// converter returns the function taking points of coordinate system cs to WGS84.
+func converter(cs string) (func(lon, lat float64) (float64, float64), error) {
+	switch strings.ToLower(cs) {
+	case "", "wgs84":
+		return func(lon, lat float64) (float64, float64) { return lon, lat }, nil
+	case "gcj02":
+		return geo.GCJ02ToWGS84, nil
+	case "bd09":
+		return func(lon, lat float64) (float64, float64) { return geo.GCJ02ToWGS84(geo.BD09ToGCJ02(lon, lat)) }, nil
+	}
+	return nil, fmt.Errorf("--coordsys must be wgs84, gcj02 or bd09")
+}
+
+// routeColumns are the columns routeCSV appends to each row.
+var routeColumns = []string{"grid_code", "grid_name", "match", "distance_m", "leader_id", "leader_name", "leader_phone", "community_code", "street_code"}
+
+// routeCSV copies a CSV, appending the routing columns to every row. The
+// header must name lon and lat columns (lng/longitude/x, latitude/y too).
+// A row with bad coordinates stops the run with its line number.
+func routeCSV(s *routing.Snapshot, in io.Reader, out io.Writer, conv func(lon, lat float64) (float64, float64)) (int, error) {
+	cr := csv.NewReader(bufio.NewReaderSize(in, 1<<20))
+	cr.ReuseRecord = true
+	head, err := cr.Read()
+	if err != nil {
+		return 0, fmt.Errorf("route --file: no header row: %w", err)
+	}
+	iLon, iLat := -1, -1
+	for i, h := range head {
+		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
+		case "lon", "lng", "longitude", "x":
+			iLon = i
+		case "lat", "latitude", "y":
+			iLat = i
+		}
+	}
+	if iLon < 0 || iLat < 0 {
+		return 0, errors.New("route --file: the header must name lon and lat columns")
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
+	cw := csv.NewWriter(bw)
+	if err := cw.Write(append(append([]string{}, head...), routeColumns...)); err != nil {
+		return 0, err
+	}
+	cw.Flush()
+	var line []byte
+	n := 0
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return n, fmt.Errorf("route --file: %w", err)
+		}
+		n++
+		if iLon >= len(rec) || iLat >= len(rec) {
+			return n, fmt.Errorf("route --file: row %d: missing lon/lat", n)
+		}
+		lon, err1 := strconv.ParseFloat(rec[iLon], 64)
+		lat, err2 := strconv.ParseFloat(rec[iLat], 64)
+		if err1 != nil || err2 != nil {
+			return n, fmt.Errorf("route --file: row %d: lon/lat are not numbers: %q, %q", n, rec[iLon], rec[iLat])
+		}
+		if err := geo.ValidPoint(lon, lat); err != nil {
+			return n, fmt.Errorf("route --file: row %d: %w", n, err)
+		}
+		lon, lat = conv(lon, lat)
+		a := s.Route(lon, lat)
+		line = line[:0]
+		for i, f := range rec {
+			if i > 0 {
+				line = append(line, ',')
+			}
+			line = appendCSVField(line, f)
+		}
+		line = append(line, ',')
+		line = appendCSVField(line, a.Grid.Code)
+		line = append(line, ',')
+		line = appendCSVField(line, a.Grid.Name)
+		line = append(line, ',')
+		line = append(line, a.Match...)
+		line = append(line, ',')
+		line = strconv.AppendFloat(line, a.DistanceM, 'f', 1, 64)
+		line = append(line, ',')
+		if a.Leader.ID != 0 {
+			line = strconv.AppendInt(line, a.Leader.ID, 10)
+		}
+		line = append(line, ',')
+		line = appendCSVField(line, a.Leader.Name)
+		line = append(line, ',')
+		line = appendCSVField(line, a.Leader.Phone)
+		line = append(line, ',')
+		line = appendCSVField(line, a.Community.Code)
+		line = append(line, ',')
+		line = appendCSVField(line, a.Street.Code)
+		line = append(line, '\n')
+		if _, err := bw.Write(line); err != nil {
+			return n, err
+		}
+	}
+	return n, bw.Flush()
+}
+
+// appendCSVField appends f, quoted when it holds a comma, quote or newline.
+func appendCSVField(b []byte, f string) []byte {
+	if !strings.ContainsAny(f, ",\"\r\n") {
+		return append(b, f...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(f); i++ {
+		if f[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, f[i])
+	}
+	return append(b, '"')
+}
