@@ -34,13 +34,13 @@ import (
 
 // benchRouteConfig is what `wangge bench route` is told.
 type benchRouteConfig struct {
-	PG         string        // PostGIS URL for the side-by-side figures ("none" to skip)
-	Points     int           // in-process lookups per measurement
-	Duration   time.Duration // per HTTP measurement
-	Clients    int           // keep-alive HTTP clients
-	Scale      []int         // synthetic city sizes (grids)
-	CSVRows    int           // rows of the route --file measurement
-	PGPoints   int           // points asked of PostGIS one per query
+	PG       string        // PostGIS URL for the side-by-side figures ("none" to skip)
+	Points   int           // in-process lookups per measurement
+	Duration time.Duration // per HTTP measurement
+	Clients  int           // keep-alive HTTP clients
+	Scale    []int         // synthetic city sizes (grids)
+	CSVRows  int           // rows of the route --file measurement
+	PGPoints int           // points asked of PostGIS one per query
 }
 
 func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -26,7 +26,9 @@ func isPostgresURL(db string) bool {
 }
 
 // migrator is implemented by both stores.
-type migrator interface{ Migrate(ctx context.Context) error }
+type migrator interface {
+	Migrate(ctx context.Context) error
+}
 
 // openStore opens the store named by db and applies its migrations.
 func openStore(ctx context.Context, db string) (data.Store, error) {
