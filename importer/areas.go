@@ -106,6 +106,9 @@ func ReadGeoJSON(r io.Reader) ([]Feature, error) {
 	if _, err := dec.Token(); err != nil {
 		return nil, &data.ValidationError{Index: -1, Reason: "malformed JSON: " + err.Error()}
 	}
+	if t, err := dec.Token(); err != io.EOF {
+		return nil, &data.ValidationError{Index: -1, Reason: fmt.Sprintf("malformed JSON: trailing data after the object (%v%v)", t, errOrEmpty(err))}
+	}
 	switch kind {
 	case "FeatureCollection":
 		return out, nil
@@ -277,4 +280,11 @@ func households(v any) (int, error) {
 		return 0, fmt.Errorf("household count %v out of range [0, 10000000]", f)
 	}
 	return int(math.Round(f)), nil
+}
+
+func errOrEmpty(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }

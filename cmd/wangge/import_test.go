@@ -86,6 +86,7 @@ func TestImportGridsAllOrNothing(t *testing.T) {
 			}
 			bad := []struct{ name, file, want string }{
 				{"bad JSON", collection(feature("G3", "D", "grid", ringG1)) + "}{", "malformed JSON"},
+				{"truncated JSON", `{"type":"FeatureCollection","features":[` + feature("G3", "D", "grid", ringG1), "malformed JSON"},
 				{"self-intersecting ring", collection(feature("G3", "D", "grid", ringG1), feature("G4", "D", "grid", `[[120,36],[120.01,36.01],[120.01,36],[120,36.01],[120,36]]`)), "item 1"},
 				{"unclosed ring", collection(feature("G3", "D", "grid", `[[120,36],[120.01,36],[120.01,36.01],[120,36.01]]`)), "item 0"},
 				{"coordinates out of range", collection(feature("G3", "D", "grid", `[[200,36],[200.01,36],[200.01,36.01],[200,36.01],[200,36]]`)), "item 0"},
@@ -121,3 +122,39 @@ func TestImportGridsAllOrNothing(t *testing.T) {
 }
 
 func pgTestURL(t *testing.T) string { return pgtest.FreshSchema(t) }
+
+// TestImportRealFiles loads real boundary files with their own property
+// names: the San Francisco block groups (GeoJSON, no hierarchy → one root)
+// and a GeoPackage written by GDAL's ogr2ogr, then routes a point inside
+// one of them from the CLI.
+func TestImportRealFiles(t *testing.T) {
+	for kind, db := range storeURLs(t) {
+		t.Run(kind, func(t *testing.T) {
+			out, err := wangge(t, "import", "grids", "../../testdata/real/sf_blockgroups.geojson", "--db", db, "-q",
+				"--code", "GEO_ID", "--name", "GEO_displa", "--parent", "", "--households", "", "--level-prop", "", "--root", "sf", "--root-name", "San Francisco")
+			if err != nil {
+				t.Fatalf("SF import: %v\n%s", err, out)
+			}
+			if !strings.Contains(out, "imported 580 areas") {
+				t.Errorf("want 579 block groups + 1 root, got: %s", out)
+			}
+			// A point in the Mission (block group 1500000US060750228032 area).
+			out, err = wangge(t, "route", "-122.4148", "37.7589", "--db", db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out, `"match":"inside"`) || !strings.Contains(out, `"code":"1500000US06075`) || !strings.Contains(out, `"district":{"code":"sf"`) {
+				t.Errorf("route in SF: %s", out)
+			}
+			// GeoPackage into a second root, keeping the codes distinct.
+			out, err = wangge(t, "import", "grids", "testdata/sf20.gpkg", "--db", db, "-q",
+				"--code", "GEO_id2", "--name", "NAME", "--parent", "", "--households", "Population", "--level-prop", "", "--root", "sf-gpkg")
+			if err != nil {
+				t.Fatalf("GeoPackage import: %v\n%s", err, out)
+			}
+			if !strings.Contains(out, "imported 21 areas") {
+				t.Errorf("want 20 features + root from the GeoPackage, got: %s", out)
+			}
+		})
+	}
+}

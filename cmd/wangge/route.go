@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -39,18 +40,20 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var o routing.Options
 	fs.Float64Var(&o.NearestMeters, "nearest-m", 200, "nearest grid within this many metres for points outside every grid")
 	fs.Float64Var(&o.NearBorderMeters, "near-border-m", 30, "flag points this close to a neighbouring grid")
-	var pos []string
-	rest := args
-	for len(rest) > 0 {
-		if err := fs.Parse(rest); err != nil {
-			return err
+	// Positional LON LAT may be negative numbers: take every argument that
+	// parses as a number (and is not a flag's value) out before parsing flags.
+	var pos, rest []string
+	for i, a := range args {
+		if _, err := strconv.ParseFloat(a, 64); err == nil && (i == 0 || !flagTakesValue(fs, args[i-1])) {
+			pos = append(pos, a)
+		} else {
+			rest = append(rest, a)
 		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
 	}
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	pos = append(pos, fs.Args()...)
 	conv, err := converter(*cs)
 	if err != nil {
 		return err
@@ -220,4 +223,21 @@ func appendCSVField(b []byte, f string) []byte {
 		b = append(b, f[i])
 	}
 	return append(b, '"')
+}
+
+// flagTakesValue reports whether arg is a flag of fs given without "=" that
+// takes a value (so the next argument is its value).
+func flagTakesValue(fs *flag.FlagSet, arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	if name == arg || strings.Contains(name, "=") {
+		return false
+	}
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+		return false
+	}
+	return true
 }
