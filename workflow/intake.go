@@ -16,6 +16,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/wangge-dev/wangge/data"
+	"github.com/wangge-dev/wangge/geo"
 )
 
 // Intake is a new report as submitted by a client.
@@ -64,12 +65,6 @@ var publicSources = []data.Source{data.SourceResident, data.SourceOpen311}
 
 var allSources = []data.Source{data.SourcePatrol, data.SourceResident, data.SourceHotline, data.SourceOpen311, data.SourceImport}
 
-// ValidPoint reports whether p is a finite lon/lat in range.
-func ValidPoint(p orb.Point) bool {
-	lon, lat := p[0], p[1]
-	return !math.IsNaN(lon) && !math.IsNaN(lat) && !math.IsInf(lon, 0) && !math.IsInf(lat, 0) &&
-		lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90
-}
 
 // ValidMediaURL checks one media URL: absolute http or https with a host.
 func (s *Service) validMediaURL(u string) error {
@@ -161,7 +156,7 @@ func (s *Service) prepare(ctx context.Context, actor *data.Person, in *Intake, a
 	}
 	switch {
 	case in.Location != nil:
-		if !ValidPoint(*in.Location) {
+		if geo.ValidPoint(in.Location[0], in.Location[1]) != nil {
 			return data.Report{}, invalid("location", "lon/lat must be finite, lon in [-180,180], lat in [-90,90]")
 		}
 		r.Location = *in.Location
@@ -252,7 +247,7 @@ func (s *Service) findDuplicate(ctx context.Context, r *data.Report, now time.Ti
 		if !data.OpenStatus(c.Status) || c.Category != r.Category {
 			continue
 		}
-		d := HaversineM(r.Location, c.Location)
+		d := geo.DistanceMeters(r.Location, c.Location)
 		if d > rad {
 			continue
 		}
@@ -267,13 +262,3 @@ func (s *Service) findDuplicate(ctx context.Context, r *data.Report, now time.Ti
 	return best, nil
 }
 
-// HaversineM is the great-circle distance in metres between two lon/lat
-// points (sphere of radius 6,371,008.8 m).
-func HaversineM(a, b orb.Point) float64 {
-	const r = 6371008.8
-	la1, la2 := a[1]*math.Pi/180, b[1]*math.Pi/180
-	dla := la2 - la1
-	dlo := (b[0] - a[0]) * math.Pi / 180
-	h := math.Sin(dla/2)*math.Sin(dla/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dlo/2)*math.Sin(dlo/2)
-	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
-}

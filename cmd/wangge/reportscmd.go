@@ -17,6 +17,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/wangge-dev/wangge/data"
+	"github.com/wangge-dev/wangge/geo"
 	"github.com/wangge-dev/wangge/importer"
 	"github.com/wangge-dev/wangge/workflow"
 )
@@ -174,8 +175,8 @@ func intakeOf(i int, category, description, address, source, createdAt, lonS, la
 	if err1 != nil || err2 != nil {
 		return workflow.Intake{}, bad("lon/lat", fmt.Sprintf("not numbers: %q, %q", lonS, latS))
 	}
-	if !workflow.ValidPoint(orb.Point{lon, lat}) {
-		return workflow.Intake{}, bad("lon/lat", "out of range or not finite")
+	if err := geo.ValidPoint(lon, lat); err != nil {
+		return workflow.Intake{}, bad("lon/lat", err.Error())
 	}
 	if source == "" {
 		source = string(data.SourceImport)

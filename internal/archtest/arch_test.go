@@ -30,7 +30,7 @@ func TestImportDirection(t *testing.T) {
 		{"geo", []string{"net/http", "database/sql", "github.com/jackc/pgx", "modernc.org/sqlite", mod + "/data"}},
 		{"data", []string{"net/http", "github.com/jackc/pgx", "modernc.org/sqlite", mod + "/api", mod + "/routing", mod + "/workflow"}},
 		{"routing", []string{"net/http", "github.com/jackc/pgx", "modernc.org/sqlite", mod + "/api"}},
-		{"workflow", []string{"net/http", "github.com/jackc/pgx", "modernc.org/sqlite", mod + "/api", mod + "/routing"}},
+		{"workflow", []string{"net/http", "database/sql", "github.com/jackc/pgx", "modernc.org/sqlite", mod + "/api", mod + "/routing", mod + "/data/pgstore", mod + "/data/sqlitestore"}},
 		{"api", []string{"github.com/jackc/pgx", mod + "/data/pgstore", mod + "/data/sqlitestore", mod + "/cmd"}},
 		{"importer", []string{"net/http", "github.com/jackc/pgx", mod + "/api"}},
 		{"demo", []string{"net/http", "github.com/jackc/pgx", "modernc.org/sqlite", mod + "/api"}},
