@@ -21,6 +21,8 @@ const DAY = 86400e3;
 const LABEL_MINZOOM = 15;
 const CASES_MINZOOM = 14.5;
 const EMPTY = { type: 'FeatureCollection', features: [] };
+/** FIT_PADDING keeps fitted areas clear of the filter card (top) and the legend (bottom left), in CSS pixels. */
+const FIT_PADDING = { top: 150, bottom: 30, left: 40, right: 60 };
 const body = document.body;
 
 const state = {
@@ -223,7 +225,7 @@ async function loadAreas() {
     pushAreaData();
     renderLegend();
     renderCrumb();
-    if (state.extent) map.fitBounds(dispBox(state.extent), { padding: 30, duration: 0 });
+    if (state.extent) map.fitBounds(dispBox(state.extent), { padding: FIT_PADDING, duration: 0 });
   });
 }
 
@@ -291,7 +293,7 @@ document.getElementById('breadcrumb').addEventListener('click', (e) => {
   renderCrumb();
   const last = state.crumb[state.crumb.length - 1];
   const bb = last ? state.areaIndex.get(last.code)?.bbox : state.extent;
-  if (bb) map.fitBounds(dispBox(bb), { padding: 40 });
+  if (bb) map.fitBounds(dispBox(bb), { padding: FIT_PADDING });
 });
 
 /** drillTo flies to an area (street, community or grid) and makes it the breadcrumb's last item. */
@@ -300,7 +302,7 @@ function drillTo(level, code, bboxHint) {
   state.crumb = crumbFor(level, code);
   if (!state.crumb.length) state.crumb = [{ level, code, name: areaName(code) }];
   renderCrumb();
-  if (bb) map.fitBounds(dispBox(bb), { padding: level === 'grid' ? 120 : 40, maxZoom: 17.5 });
+  if (bb) map.fitBounds(dispBox(bb), { padding: level === 'grid' ? { ...FIT_PADDING, left: 160, right: 160 } : FIT_PADDING, maxZoom: 17.5 });
 }
 
 /** worthDrilling says whether fitting a WGS-84 bbox would zoom in by more than half a level. */
@@ -426,7 +428,8 @@ async function loadHeat() {
     if (ctl.signal.aborted) return;
     state.heat = { cells: res.cells || [], cell_deg: res.cell_deg || 0.001 };
     const max = state.heat.cells.reduce((m, c) => Math.max(m, c[2] || 0), 1);
-    map.setPaintProperty('heat', 'heatmap-weight', ['interpolate', ['linear'], ['get', 'count'], 0, 0, Math.max(2, max), 1]);
+    // Square-root weights: a few very hot cells must not wash out the rest.
+    map.setPaintProperty('heat', 'heatmap-weight', ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 0, 0, Math.sqrt(Math.max(2, max)), 1]);
     map.getSource('heat').setData(disp({
       type: 'FeatureCollection',
       features: state.heat.cells.map(([lon, lat, count]) => ({ type: 'Feature', properties: { count }, geometry: { type: 'Point', coordinates: [lon, lat] } })),
@@ -475,6 +478,15 @@ function catName(code) {
   const c = state.categories.find((x) => x.code === code);
   return c ? (getLang() === 'en' ? c.name_en || c.name : c.name) : code;
 }
+
+document.getElementById('layers').addEventListener('change', (e) => {
+  const id = e.target.dataset.layer;
+  if (!id || !map.getLayer(id)) return;
+  busy();
+  map.setLayoutProperty(id, 'visibility', e.target.checked ? 'visible' : 'none');
+  done();
+  if (id === 'heat') body.dataset.heatVisible = e.target.checked ? '1' : '0';
+});
 
 document.getElementById('categories').addEventListener('change', (e) => {
   if (e.target.type !== 'checkbox') return;

@@ -303,6 +303,13 @@ test('drill-down, side panel, language and the heatmap screenshot', { timeout: 1
   await page.click('#ranges button[data-range="30d"]');
   await waitIdle(page, seq);
   await page.waitForFunction(() => !window.__map.isMoving());
+  // The heatmap alone over the grid outlines (the household colours switched off), then back.
+  seq = await renderSeq(page);
+  await page.uncheck('#layers input[data-layer="grids-fill"]');
+  await waitIdle(page, seq);
   await page.screenshot({ path: join(screenshotDir, 'heatmap.png') });
+  seq = await renderSeq(page);
+  await page.check('#layers input[data-layer="grids-fill"]');
+  await waitIdle(page, seq);
   noStrayRequests();
 });
