@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-
 	"github.com/wangge-dev/wangge/data"
 	"github.com/wangge-dev/wangge/data/storetest"
 	"github.com/wangge-dev/wangge/internal/pgtest"
