@@ -302,7 +302,7 @@ function drillTo(level, code, bboxHint) {
   state.crumb = crumbFor(level, code);
   if (!state.crumb.length) state.crumb = [{ level, code, name: areaName(code) }];
   renderCrumb();
-  if (bb) map.fitBounds(dispBox(bb), { padding: level === 'grid' ? { ...FIT_PADDING, left: 160, right: 160 } : FIT_PADDING, maxZoom: 17.5 });
+  if (bb) map.fitBounds(dispBox(bb), { padding: level === 'grid' ? { ...FIT_PADDING, left: 160, right: 160 } : FIT_PADDING, maxZoom: 16.8 });
 }
 
 /** worthDrilling says whether fitting a WGS-84 bbox would zoom in by more than half a level. */
@@ -576,8 +576,8 @@ function renderLive() {
 }
 
 const COLS = [
-  ['name', 'name'], ['reports', 'reports'], ['open', 'open'], ['overdue', 'overdue'], ['closed', 'closed'],
-  ['on_time_rate', 'onTimeRate'], ['median_close_hours', 'medianHours'], ['households', 'households'],
+  ['name', 'name'], ['reports', 'reports'], ['open', 'open'], ['overdue', 'colOverdue'], ['closed', 'closed'],
+  ['on_time_rate', 'colOnTime'], ['median_close_hours', 'medianHours'], ['households', 'colHouseholds'],
 ];
 function renderTable() {
   const rows = [...(state.areas[state.tableLevel] || [])];
