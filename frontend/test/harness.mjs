@@ -31,14 +31,19 @@ export function freePort() {
  * startServer builds ./cmd/wangge into a temp dir and starts
  * `wangge serve --db <tmp>/t.db --addr 127.0.0.1:<port> --token-file <tmp>/token`.
  * It resolves when the server prints "listening on http://…" and returns
- * {url, token, tmp, stop()}. WANGGE_BIN skips the build; extra adds flags.
+ * {url, token, tmp, stop()}. WANGGE_BIN skips the build; extra adds flags;
+ * demo runs `wangge demo --db <tmp>/t.db ...demo` before serving.
  */
-export async function startServer({ extra = [], timeoutMs = 120e3 } = {}) {
+export async function startServer({ extra = [], demo = null, timeoutMs = 120e3 } = {}) {
   const tmp = await mkdtemp(join(tmpdir(), 'wangge-fe-'));
   let bin = process.env.WANGGE_BIN;
   if (!bin) {
     bin = join(tmp, 'wangge');
     await run('go', ['build', '-o', bin, './cmd/wangge'], { cwd: repoDir, maxBuffer: 1 << 24 });
+  }
+  if (demo) {
+    // Load a demo data set first (e.g. ['--grids', '6000'] for a synthetic city) with `wangge demo`.
+    await run(bin, ['demo', '--db', join(tmp, 't.db'), ...demo], { cwd: tmp, maxBuffer: 1 << 24 });
   }
   const port = await freePort();
   const tokenFile = join(tmp, 'token');
