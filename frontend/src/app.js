@@ -560,7 +560,8 @@ function renderKPIs() {
 
 function caseItem(f) {
   const p = reportProps(f);
-  const due = p.due_at ? Math.round((Date.now() - new Date(p.due_at).getTime()) / 3600e3) : null;
+  const late = p.due_at ? Date.now() - new Date(p.due_at).getTime() : null; // ms past the deadline
+  const due = late !== null && late > 0 ? Math.max(1, Math.round(late / 3600e3)) : null;
   return `<li data-id="${esc(p.id)}"><span class="cat-name">${esc(catName(p.category))}</span>
     <span class="meta">#${esc(p.id)} · ${esc(p.grid_code || '')}${due !== null && due > 0 ? ` · <b class="bad">+${due}h</b>` : ''}</span>
     <span class="desc">${esc(p.description || '')}</span></li>`;
