@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gorilla/mux"
 )
@@ -20,7 +21,25 @@ func (s *Server) routes() {
 	v1.Handle("/route", s.adapt(s.routePost)).Methods(http.MethodPost)
 	v1.Handle("/categories", s.adapt(s.categories)).Methods(http.MethodGet)
 	s.reportRoutes(v1)
-	v1.PathPrefix("/").Handler(s.adapt(func(w http.ResponseWriter, r *http.Request) error {
+	// The catch-all answers JSON 404s under /api/v1. gorilla/mux lets a
+	// catch-all win over a route that matched the path but not the method,
+	// so the catch-all itself tells the two apart and answers 405 (with
+	// Allow) when another method would have matched.
+	var catchAll *mux.Route
+	catchAll = v1.PathPrefix("/").Handler(s.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost} {
+			r2 := r.Clone(r.Context())
+			r2.Method = m
+			var rm mux.RouteMatch
+			if m != r.Method && v1.Match(r2, &rm) && rm.Route != catchAll {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return errStatus(http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path)
+		}
 		return errStatus(http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	}))
 	m.Handle("/tiles/{layer}/{z:[0-9]+}/{x:[0-9]+}/{y:[0-9]+}.mvt", s.adapt(s.tile)).Methods(http.MethodGet)
