@@ -60,8 +60,8 @@ func Generate(opts Options) (*data.Dataset, error) {
 	}
 	w.house(rng)
 	w.partition(rng, gridTarget)
-	w.enclaves(rng, max(5, len(w.grids)/250))
-	w.detach(rng, max(5, len(w.grids)/250))
+	w.enclaves(rng, max(1, len(w.grids)/250))
+	w.detach(rng, max(1, len(w.grids)/250))
 	areas := w.finish(rng)
 	ds := &data.Dataset{Areas: areas, Now: now}
 	ds.Buildings = make([]data.Building, len(w.buildings))

@@ -590,3 +590,36 @@ func TestLicangRhythmsAndVisits(t *testing.T) {
 		}
 	})
 }
+
+func TestSmallOptions(t *testing.T) {
+	cases := []struct {
+		name    string
+		opts    Options
+		reports int
+	}{
+		{"one grid", Options{Seed: 2, Grids: 1, Reports: 50}, 50},
+		{"ten grids", Options{Seed: 2, Grids: 10, Reports: 50}, 50},
+		{"hundred grids", Options{Seed: 2, Grids: 100, Reports: 500}, 500},
+		{"licang without reports", Options{Seed: 2, Reports: -1}, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ds, err := Generate(tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ds.Reports) != tc.reports {
+				t.Errorf("%d reports, want %d", len(ds.Reports), tc.reports)
+			}
+			if g := figures(ds).levels[data.LevelGrid]; tc.opts.Grids > 0 && (g < tc.opts.Grids || g > 2*tc.opts.Grids+2) {
+				t.Errorf("asked for %d grids, got %d", tc.opts.Grids, g)
+			}
+			checkTree(t, ds)
+			checkRings(t, ds)
+			checkPartition(t, ds)
+		})
+	}
+	if _, err := Generate(Options{Grids: -1}); err == nil {
+		t.Error("Grids -1 accepted")
+	}
+}

@@ -70,7 +70,7 @@ func (w *world) reports(rng *rand.Rand, r *roster, now time.Time, n int) ([]data
 	}
 	// Hot spots: busy markets and old blocks, on cells of walk-ups and villages.
 	var hot []int
-	for len(hot) < 4+len(w.grids)/150 && len(w.buildings) > 0 {
+	for try := 0; len(hot) < 4+len(w.grids)/150 && try < 100*len(w.buildings); try++ {
 		b := w.buildings[rng.IntN(len(w.buildings))]
 		if k := w.compounds[b.compound].kind; k == kindWalkup || k == kindVillage {
 			hot = append(hot, int(b.cell))
