@@ -2,6 +2,7 @@ package geo_test
 
 import (
 	"math"
+	"math/rand"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -67,6 +68,42 @@ func TestDistanceMeters(t *testing.T) {
 			if d := geo.DistanceMeters(c.a, c.b); d < c.min || d > c.max {
 				t.Fatalf("%.3f m", d)
 			}
+		})
+	}
+}
+
+func TestShortMeters(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	cases := []struct {
+		name      string
+		lat, span float64 // degrees
+	}{
+		{"Licang, 30 m", 36.2, 0.0004},
+		{"Licang, 200 m", 36.2, 0.003},
+		{"equator, 5 km", 0, 0.05},
+		{"Harbin, 1 km", 45.8, 0.01},
+		{"far north, 100 m", 70, 0.002},
+		{"southern, 2 km", -33.9, 0.02},
+		{"beyond the series: 50 km", 30, 0.5},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			worst := 0.0
+			for i := 0; i < 20000; i++ {
+				a := orb.Point{120 + rng.Float64(), c.lat + (rng.Float64()-0.5)*0.1}
+				b := orb.Point{a[0] + (rng.Float64()-0.5)*c.span, a[1] + (rng.Float64()-0.5)*c.span}
+				want := geo.DistanceMeters(a, b)
+				got := geo.ShortMetersForTest(a[0], a[1], b[0], b[1])
+				if e := math.Abs(got - want); e > worst {
+					worst = e
+				}
+			}
+			// DistanceMeters (like PostGIS) loses about 1e-16 rad to
+			// cancellation, i.e. about a nanometre.
+			if worst > 1e-7 {
+				t.Fatalf("worst difference from DistanceMeters %.3g m, want ≤ 1e-7 m", worst)
+			}
+			t.Logf("worst difference %.2g m", worst)
 		})
 	}
 }

@@ -103,3 +103,27 @@ func ptDist(px, py, qx, qy float64) float64 {
 	v := qy - py
 	return math.Sqrt(float64(h*h) + float64(v*v))
 }
+
+// shortMeters is DistanceMeters((lon1, lat1), (lon2, lat2)) for points a
+// few kilometres apart or less, without the four trigonometric calls: the
+// haversine formula with sin and asin of the (tiny) half angles taken from
+// their Taylor series and cos φ1·cos φ2 written as cos²φm − sin²(Δφ/2). The
+// truncation error is below 1e-15 relative when both half angles are under
+// 5e-4 rad (about 6 km); otherwise it calls DistanceMeters. It differs
+// from DistanceMeters (and PostGIS ST_DistanceSphere, which loses about
+// 1e-16 rad to cancellation in the same formula) by nanometres
+// (TestShortMeters allows 0.1 µm).
+func shortMeters(lon1, lat1, lon2, lat2 float64) float64 {
+	const rad = math.Pi / 180
+	dp := (lat2 - lat1) * (rad / 2)
+	dl := (lon2 - lon1) * (rad / 2)
+	if !(math.Abs(dp) < 5e-4 && math.Abs(dl) < 5e-4) {
+		return DistanceMeters(orb.Point{lon1, lat1}, orb.Point{lon2, lat2})
+	}
+	sp := dp * (1 - dp*dp*(1.0/6))
+	sl := dl * (1 - dl*dl*(1.0/6))
+	c := math.Cos((lat1 + lat2) * (rad / 2))
+	h := sp*sp + (c*c-sp*sp)*(sl*sl)
+	s := math.Sqrt(h)
+	return 2 * EarthRadiusMeters * s * (1 + h*(1.0/6) + h*h*(3.0/40))
+}

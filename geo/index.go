@@ -127,6 +127,8 @@ type Index struct {
 	rings  []ringIx
 	bstart []uint32
 	segs   []seg
+	segE   []int32 // edge id of each entry of segs
+	edges  []edge  // every edge once, in item, ring, vertex order
 	verts  []orb.Point
 
 	nearM, nearestM     float64 // metres; 0 = disabled
@@ -170,8 +172,8 @@ func (ix *Index) Stats() Stats {
 			s.ListCells++
 		}
 	}
-	s.Bytes = len(ix.items)*56 + len(ix.polys)*8 + len(ix.rings)*64 + len(ix.bstart)*4 +
-		len(ix.segs)*32 + len(ix.verts)*16 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.items)*80
+	s.Bytes = len(ix.items)*56 + len(ix.polys)*8 + len(ix.rings)*72 + len(ix.bstart)*4 +
+		len(ix.segs)*36 + len(ix.edges)*40 + len(ix.verts)*16 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.items)*80
 	return s
 }
 
@@ -210,7 +212,7 @@ func NewIndex(items []Item, opts IndexOptions) (*Index, error) {
 						return nil, fmt.Errorf("geo: item %d: non-finite coordinate", it.Key)
 					}
 				}
-				ix.addRing(r)
+				ix.addRing(r, int32(len(ix.items)))
 				rr := &ix.rings[len(ix.rings)-1]
 				if len(r) > 0 {
 					ii.minX, ii.minY = min(ii.minX, rr.minX), min(ii.minY, rr.minY)
@@ -344,17 +346,26 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 	}
 	hdr := ix.lists[v]
 	n := uint32(hdr & listCount)
-	if hdr&listKnown != 0 {
-		// No edge touches the cell: one item covers all of it; look only
-		// for near neighbours.
-		w := ix.lists[v+1]
-		m := Match{Key: ix.items[w].key, Kind: MatchInside, NearKey: -1}
-		if ix.nearM > 0 {
-			ix.nearBorder(&m, pt, ix.lists[v+2:v+2+n], -1, len(ix.lists))
+	switch hdr &^ listCount {
+	case listKnown:
+		// No edge touches the cell and one item covers all of it: only
+		// the near-border neighbour is left, from the other items' edges
+		// that come near the cell.
+		m := Match{Key: ix.items[ix.lists[v+1]].key, Kind: MatchInside, NearKey: -1}
+		if n > 0 {
+			d, qx, qy, j := ix.nearestEdge(ix.lists[v+2:v+2+n], x, y, -1)
+			ix.setNear(&m, x, y, d, qx, qy, j)
 		}
 		return m
+	case listNearest:
+		// Nothing covers the cell: every edge that can be the nearest one
+		// for a point of the cell is listed.
+		d, qx, qy, j := ix.nearestEdge(ix.lists[v+1:v+1+n], x, y, -1)
+		return ix.nearestMatch(x, y, d, qx, qy, j)
 	}
 	list := ix.lists[v+1 : v+1+n]
+	ne := uint32(ix.lists[v+1+n])
+	es := ix.lists[v+2+n : v+2+n+ne]
 	win, loc, wpos := int32(-1), locOutside, 0
 	for k, i := range list {
 		if l := ix.locate(&ix.items[i], x, y); l != locOutside {
@@ -363,6 +374,15 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 		}
 	}
 	if win < 0 {
+		if ix.nearestM <= 0 {
+			return Match{Key: -1, NearKey: -1}
+		}
+		// The list holds every edge within NearBorderMeters of the
+		// point: when the nearest listed edge is that close it is the
+		// nearest of all; otherwise search the R-tree.
+		if d, qx, qy, j := ix.nearestEdge(es, x, y, -1); j >= 0 && d <= ix.nearDeg {
+			return ix.nearestMatch(x, y, d, qx, qy, j)
+		}
 		return ix.nearest(x, y)
 	}
 	m := Match{Key: ix.items[win].key, Kind: MatchInside, NearKey: -1}
@@ -370,42 +390,71 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 		m.Kind = MatchEdge
 	}
 	if ix.nearM > 0 {
-		ix.nearBorder(&m, pt, list, win, wpos)
+		d, qx, qy, j := ix.nearestEdge(es, x, y, win)
+		// Candidates after the winner may cover the point as well (a
+		// shared boundary, or an overlap): their distance is 0, and the
+		// first of them in key order is the lowest.
+		for _, i := range list[wpos+1:] {
+			if d == 0 && i > j {
+				break
+			}
+			if ix.locate(&ix.items[i], x, y) != locOutside {
+				d, qx, qy, j = 0, x, y, i
+				break
+			}
+		}
+		ix.setNear(&m, x, y, d, qx, qy, j)
 	}
 	return m
 }
 
-// nearBorder fills m.NearKey/NearM from the candidates in list (ascending),
-// skipping the winner; items listed before position after are known not to
-// cover pt, the others may (an overlap: distance 0).
-func (ix *Index) nearBorder(m *Match, pt orb.Point, list []int32, win int32, after int) {
-	x, y := pt[0], pt[1]
-	best, bd, bx, by := int32(-1), inf, 0.0, 0.0
-	for k, j := range list {
-		if j == win {
+// nearestEdge returns the planar distance (degrees) from (x, y) to the
+// nearest of the edges es (ascending ids), skipping the edges of item
+// skip, its closest point and its item (-1 when none). Ties go to the
+// first edge, hence to the lowest key.
+func (ix *Index) nearestEdge(es []int32, x, y float64, skip int32) (d, cx, cy float64, item int32) {
+	d, item = inf, -1
+	for _, e := range es {
+		g := &ix.edges[e]
+		if g.item == skip {
 			continue
 		}
-		it := &ix.items[j]
-		if bb := it.bboxDist(x, y); bb > ix.nearDeg || bb > bd*(1+1e-9) {
-			continue
-		}
-		if k > after && bd > 0 && ix.locate(it, x, y) != locOutside {
-			best, bd, bx, by = j, 0, x, y
-			continue
-		}
-		if d, qx, qy := ix.ringsDist(it, x, y, min(ix.nearDeg, bd*(1+1e-9))); d < bd {
-			best, bd, bx, by = j, d, qx, qy
+		if dd, qx, qy := segDist(x, y, g.ax, g.ay, g.bx, g.by); dd < d {
+			d, cx, cy, item = dd, qx, qy, g.item
 		}
 	}
-	if best >= 0 {
-		mm := 0.0
-		if bd > 0 {
-			mm = DistanceMeters(pt, orb.Point{bx, by})
-		}
-		if mm <= ix.nearM {
-			m.NearKey, m.NearM = ix.items[best].key, mm
-		}
+	return d, cx, cy, item
+}
+
+// setNear records item j at planar distance d (closest point (qx, qy)) as
+// the near-border neighbour of a covered point when it is within
+// NearBorderMeters. Beyond nearDeg it cannot be (nearDeg is conservative).
+func (ix *Index) setNear(m *Match, x, y, d, qx, qy float64, j int32) {
+	if j < 0 || d > ix.nearDeg {
+		return
 	}
+	mm := 0.0
+	if d > 0 {
+		mm = shortMeters(x, y, qx, qy)
+	}
+	if mm <= ix.nearM {
+		m.NearKey, m.NearM = ix.items[j].key, mm
+	}
+}
+
+// nearestMatch answers an uncovered point whose planar-nearest item is j
+// at distance d (closest point (qx, qy)); j < 0: none.
+func (ix *Index) nearestMatch(x, y, d, qx, qy float64, j int32) Match {
+	m := Match{Key: -1, NearKey: -1}
+	if j < 0 || ix.nearestM <= 0 || d > ix.nearestDeg {
+		return m
+	}
+	mm := shortMeters(x, y, qx, qy)
+	if mm > ix.nearestM {
+		return m
+	}
+	m.Key, m.Kind, m.DistanceM = ix.items[j].key, MatchNearest, mm
+	return m
 }
 
 // ringsDist is the planar distance (degrees) from a point the item does not
@@ -451,15 +500,7 @@ func (ix *Index) nearest(x, y float64) Match {
 		}
 		return true
 	})
-	if best < 0 || bd > r {
-		return m
-	}
-	mm := DistanceMeters(orb.Point{x, y}, orb.Point{bx, by})
-	if mm > ix.nearestM {
-		return m
-	}
-	m.Key, m.Kind, m.DistanceM = ix.items[best].key, MatchNearest, mm
-	return m
+	return ix.nearestMatch(x, y, bd, bx, by, best)
 }
 
 // Covering returns the keys of every item covering pt (ST_Covers), in

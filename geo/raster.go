@@ -3,15 +3,28 @@ package geo
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 )
 
 // List headers in Index.lists: the low 24 bits count the items that follow;
 // the kind sits above.
+//
+//   - listGeneric | n: n items (ascending) that may cover a point of the
+//     cell or come within the near-border radius of one; then a count m
+//     and m edge ids (ascending): every edge of those items within the
+//     near-border radius of some point of the cell.
+//   - listKnown | m: the item covering all of the cell; then m edge ids:
+//     every edge of the other items within the near-border radius of
+//     some point of the cell.
+//   - listNearest | m: nothing covers the cell; m edge ids: every edge
+//     that is the nearest edge of some point of the cell within the
+//     nearest radius (see nearestEdges).
 const (
-	listGeneric = 0       // items (ascending): covering candidates and near candidates
-	listKnown   = 1 << 28 // next word: the item covering the whole cell; then near candidates
+	listGeneric = 0
+	listKnown   = 1 << 28
+	listNearest = 2 << 28
 	listCount   = 1<<24 - 1
 	maxCells    = 1 << 24
 )
@@ -101,8 +114,8 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 	interned := map[string]uint32{}
 	ix.lists = []int32{0} // offset 0 is cellNone; never a list
 	key := make([]byte, 0, 64)
-	intern := func(header int32, l []int32) uint32 {
-		key = binary.LittleEndian.AppendUint32(key[:0], uint32(header))
+	intern := func(l []int32) uint32 {
+		key = key[:0]
 		for _, v := range l {
 			key = binary.LittleEndian.AppendUint32(key, uint32(v))
 		}
@@ -110,12 +123,11 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 			return off
 		}
 		off := uint32(len(ix.lists))
-		ix.lists = append(ix.lists, header)
 		ix.lists = append(ix.lists, l...)
 		interned[string(key)] = off
 		return off
 	}
-	var cover, merged []int32
+	var cover, merged, es, word []int32
 	coverAt := func(px, py float64, skip []int32) []int32 {
 		cover = cover[:0]
 		ix.tree.Search([2]float64{px, py}, [2]float64{px, py}, func(_, _ [2]float64, i int32) bool {
@@ -127,14 +139,38 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 		sortInt32(cover)
 		return cover
 	}
+	// edgesNear lists the edges of items (but not of skip) within reach
+	// of (px, py): every edge within the near-border radius of a point of
+	// the cell.
+	edgesNear := func(items []int32, skip int32, px, py float64) []int32 {
+		es = es[:0]
+		if ix.nearDeg <= 0 {
+			return es
+		}
+		for _, i := range items {
+			if i == skip {
+				continue
+			}
+			it := &ix.items[i]
+			for p := it.p0; p < it.p1; p++ {
+				for ri := ix.polys[p].r0; ri < ix.polys[p].r1; ri++ {
+					es = ix.ringEdgesNear(es, &ix.rings[ri], px, py, reach)
+				}
+			}
+		}
+		return sortUnique(es)
+	}
 	for cy := 0; cy < ny; cy++ {
 		py := ix.gy0 + (float64(cy)+0.5)*cs
 		runValid := false
 		var runCover []int32
+		prevNearest := inf // nearest-item distance of the previous cell's centre when it was uncovered
 		for cx := 0; cx < nx; cx++ {
 			c := cy*nx + cx
 			px := ix.gx0 + (float64(cx)+0.5)*cs
 			near := flat[starts[c]:starts[c+1]]
+			lastNearest := prevNearest
+			prevNearest = inf
 			if edge[c] {
 				runValid = false
 				// Items covering all of the cell without an edge near it
@@ -143,9 +179,14 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 				merged = mergeSorted(merged[:0], near, wholes)
 				if len(merged) == 0 {
 					ix.cells[c] = cellNone
-				} else {
-					ix.cells[c] = intern(int32(len(merged))|listGeneric, merged)
+					continue
 				}
+				word = append(word[:0], int32(len(merged))|listGeneric)
+				word = append(word, merged...)
+				es = edgesNear(merged, -1, px, py)
+				word = append(word, int32(len(es)))
+				word = append(word, es...)
+				ix.cells[c] = intern(word)
 				continue
 			}
 			if !runValid {
@@ -156,27 +197,95 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 			case len(runCover) == 1 && (len(near) == 0 || len(near) == 1 && near[0] == runCover[0]):
 				ix.cells[c] = cellDirect | uint32(runCover[0])
 			case len(runCover) == 1:
-				merged = merged[:0]
-				merged = append(merged, runCover[0])
-				for _, j := range near {
-					if j != runCover[0] {
-						merged = append(merged, j)
-					}
-				}
-				ix.cells[c] = intern(int32(len(merged)-1)|listKnown, merged)
+				es = edgesNear(near, runCover[0], px, py)
+				word = append(word[:0], int32(len(es))|listKnown, runCover[0])
+				word = append(word, es...)
+				ix.cells[c] = intern(word)
 			case len(runCover) == 0:
-				if len(near) == 0 && !ix.anyWithin(cx, cy, cs) {
+				if ix.nearestM <= 0 || len(near) == 0 && !ix.anyWithin(cx, cy, cs) {
 					ix.cells[c] = cellNone
-				} else {
-					ix.cells[c] = intern(listGeneric, nil) // nearest search
+					continue
 				}
+				var dc float64
+				es, dc = ix.nearestEdges(es[:0], px, py, half, min(ix.nearestDeg+half, lastNearest+cs*(1+1e-6)))
+				prevNearest = dc
+				if len(es) == 0 {
+					ix.cells[c] = cellNone
+					continue
+				}
+				word = append(word[:0], int32(len(es))|listNearest)
+				word = append(word, es...)
+				ix.cells[c] = intern(word)
 			default:
 				merged = mergeSorted(merged[:0], near, runCover)
-				ix.cells[c] = intern(int32(len(merged))|listGeneric, merged)
+				word = append(word[:0], int32(len(merged))|listGeneric)
+				word = append(word, merged...)
+				es = edgesNear(merged, -1, px, py)
+				word = append(word, int32(len(es)))
+				word = append(word, es...)
+				ix.cells[c] = intern(word)
 			}
 		}
 	}
 	ix.lists = append([]int32(nil), ix.lists...) // trim capacity
+}
+
+// nearestEdges appends to dst the edges that can be the nearest edge,
+// within the nearest radius, of a point of the cell centred at (px, py)
+// whose points are covered by no item (half: half the cell's diagonal,
+// with slack; search: an upper bound of the centre's distance to the
+// nearest item, or more). With dc the centre's planar distance to the
+// nearest item, a point p of the cell has its nearest item within
+// dc + half, so its nearest edge is within dc + 2·half of the centre,
+// and within nearestDeg + half when it counts at all. An empty result
+// means no point of the cell has an item within the nearest radius. It
+// returns dc (+Inf when no item is within search).
+func (ix *Index) nearestEdges(dst []int32, px, py, half, search float64) ([]int32, float64) {
+	// dc ≤ search, so every edge that matters is within search + 2·half.
+	r := min(search+2*half, ix.nearestDeg+half) * (1 + 1e-9)
+	dc := inf
+	var cand [64]int32
+	cs := cand[:0]
+	ix.tree.Search([2]float64{px - r, py - r}, [2]float64{px + r, py + r}, func(_, _ [2]float64, i int32) bool {
+		if ix.items[i].bboxDist(px, py) <= r {
+			cs = append(cs, i)
+		}
+		return true
+	})
+	for _, i := range cs {
+		it := &ix.items[i]
+		if it.bboxDist(px, py) > dc {
+			continue
+		}
+		// dist looks only at edges within its limit and is exact when
+		// the distance is within it (else it overestimates, and the
+		// true distance exceeds the limit too).
+		if d, _, _ := ix.dist(it, px, py, min(r, dc)); d < dc {
+			dc = d
+		}
+	}
+	if dc-half > ix.nearestDeg*(1+1e-9) {
+		return dst, dc
+	}
+	R := min(dc+2*half, ix.nearestDeg+half) * (1 + 1e-9)
+	for _, i := range cs {
+		it := &ix.items[i]
+		if it.bboxDist(px, py) > R {
+			continue
+		}
+		for p := it.p0; p < it.p1; p++ {
+			for ri := ix.polys[p].r0; ri < ix.polys[p].r1; ri++ {
+				dst = ix.ringEdgesNear(dst, &ix.rings[ri], px, py, R)
+			}
+		}
+	}
+	return sortUnique(dst), dc
+}
+
+// sortUnique sorts s and removes repeated values.
+func sortUnique(s []int32) []int32 {
+	slices.Sort(s)
+	return slices.Compact(s)
 }
 
 func contains(s []int32, v int32) bool {

@@ -12,6 +12,15 @@ const (
 // seg is one edge of a ring, from (x1, y1) to (x2, y2), in ring order.
 type seg struct{ x1, y1, x2, y2 float64 }
 
+// edge is one edge of a ring with the index (in Index.items) of the item
+// it belongs to. Index.edges holds every edge once, in item order, then
+// ring order, then vertex order — the order PostGIS visits them — so an
+// ascending list of edge ids is also ascending by item (lowest key first).
+type edge struct {
+	ax, ay, bx, by float64
+	item           int32
+}
+
 // ringIx is a ring prepared for point location: its bounding box and its
 // edges bucketed by y. Bucket b covers y in [y0 + b/invH, y0 + (b+1)/invH);
 // an edge is stored in every bucket its closed y-range touches, where the
@@ -24,6 +33,7 @@ type ringIx struct {
 	nb                     int32 // number of buckets (≥ 1)
 	bOff                   int32 // first entry in Index.bstart (nb+1 entries)
 	v0, v1                 int32 // vertices in Index.verts
+	e0                     int32 // first edge in Index.edges (v1-v0-1 edges)
 }
 
 type polyIx struct{ r0, r1 int32 } // rings [r0, r1) in Index.rings; r0 is the shell
@@ -39,9 +49,10 @@ func (r *ringIx) bucket(y float64) int {
 	return b
 }
 
-// addRing appends a prepared ring to ix (build time).
-func (ix *Index) addRing(rg orb.Ring) {
-	r := ringIx{v0: int32(len(ix.verts))}
+// addRing appends a prepared ring of item (an index in ix.items) to ix
+// (build time).
+func (ix *Index) addRing(rg orb.Ring, item int32) {
+	r := ringIx{v0: int32(len(ix.verts)), e0: int32(len(ix.edges))}
 	ix.verts = append(ix.verts, rg...)
 	r.v1 = int32(len(ix.verts))
 	b := BoundOf(orb.MultiPolygon{{rg}})
@@ -84,11 +95,14 @@ func (ix *Index) addRing(rg orb.Ring) {
 		fill[b] = ix.bstart[int(r.bOff)+b]
 	}
 	ix.segs = append(ix.segs, make([]seg, int(start)-len(ix.segs))...)
+	ix.segE = append(ix.segE, make([]int32, int(start)-len(ix.segE))...)
 	for i := 0; i < n; i++ {
 		a, c := rg[i], rg[i+1]
+		ix.edges = append(ix.edges, edge{a[0], a[1], c[0], c[1], item})
 		lo, hi := r.bucket(min(a[1], c[1])), r.bucket(max(a[1], c[1]))
 		for b := lo; b <= hi; b++ {
 			ix.segs[fill[b]] = seg{a[0], a[1], c[0], c[1]}
+			ix.segE[fill[b]] = r.e0 + int32(i)
 			fill[b]++
 		}
 	}
@@ -157,4 +171,23 @@ func (ix *Index) ringDist(r *ringIx, x, y, lim float64) (d, cx, cy float64) {
 		}
 	}
 	return d, cx, cy
+}
+
+// ringEdgesNear appends to dst the ids of the edges of ring r whose planar
+// distance to (x, y) is at most lim (build time; may append an id twice).
+func (ix *Index) ringEdgesNear(dst []int32, r *ringIx, x, y, lim float64) []int32 {
+	if max(r.minX-x, 0, x-r.maxX) > lim || max(r.minY-y, 0, y-r.maxY) > lim {
+		return dst
+	}
+	lo, hi := r.bucket(y-lim), r.bucket(y+lim)
+	for b := lo; b <= hi; b++ {
+		s, e := ix.bstart[int(r.bOff)+b], ix.bstart[int(r.bOff)+b+1]
+		for k := s; k < e; k++ {
+			g := &ix.segs[k]
+			if d, _, _ := segDist(x, y, g.x1, g.y1, g.x2, g.y2); d <= lim {
+				dst = append(dst, ix.segE[k])
+			}
+		}
+	}
+	return dst
 }

@@ -1,0 +1,4 @@
+package geo
+
+// ShortMetersForTest exposes shortMeters to the external tests.
+var ShortMetersForTest = shortMeters
