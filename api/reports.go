@@ -294,7 +294,7 @@ func (s *Server) getReport(w http.ResponseWriter, r *http.Request) error {
 	for i, e := range evs {
 		out[i] = map[string]any{"id": e.ID, "kind": e.Kind, "from": e.From, "to": e.To, "actor_id": e.ActorID, "at": e.At, "reason": e.Reason, "data": e.Data}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"report": reportJSON(&rep), "events": out, "allowed": workflow.AllowedActions(rep.Status)})
+	writeJSON(w, http.StatusOK, map[string]any{"report": reportJSON(&rep), "events": out, "allowed": nonNil(workflow.AllowedActions(rep.Status))})
 	return nil
 }
 
@@ -338,7 +338,7 @@ func (s *Server) transition(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.counters.transitions.Add(1)
 	s.publish("report", &rep)
-	writeJSON(w, http.StatusOK, map[string]any{"report": reportJSON(&rep), "allowed": workflow.AllowedActions(rep.Status)})
+	writeJSON(w, http.StatusOK, map[string]any{"report": reportJSON(&rep), "allowed": nonNil(workflow.AllowedActions(rep.Status))})
 	return nil
 }
 
