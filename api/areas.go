@@ -1,8 +1,10 @@
 package api
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -79,7 +81,7 @@ func (s *Server) listAreas(w http.ResponseWriter, r *http.Request) error {
 	}
 	fc.ExtraMembers = geojson.Properties{"numberMatched": total, "numberReturned": len(areas)}
 	w.Header().Set("Content-Type", "application/geo+json")
-	return writeGeoJSON(w, fc)
+	return writeGeoJSON(w, r, fc)
 }
 
 // getArea serves GET /api/v1/areas/{code} as a GeoJSON Feature.
@@ -92,7 +94,7 @@ func (s *Server) getArea(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeGeoJSON(w, s.areaFeature(&a, counts))
+	return writeGeoJSON(w, r, s.areaFeature(&a, counts))
 }
 
 // areaFeature is the GeoJSON of an area with its properties, and for a
@@ -128,12 +130,35 @@ func band(a *data.Area) string {
 	return "normal"
 }
 
-func writeGeoJSON(w http.ResponseWriter, v any) error {
-	if w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", "application/geo+json")
+// writeGeoJSON writes v as GeoJSON, gzip-compressed when the client
+// accepts it (a district's grids are megabytes of coordinates that shrink
+// about fivefold).
+func writeGeoJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	h := w.Header()
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/geo+json")
+	}
+	h.Add("Vary", "Accept-Encoding")
+	var out io.Writer = w
+	if acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		defer gz.Close()
+		out = gz
 	}
 	w.WriteHeader(http.StatusOK)
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.TrimSpace(enc) == "gzip" && strings.ReplaceAll(q, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
 }

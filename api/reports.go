@@ -224,7 +224,7 @@ func (s *Server) listReports(w http.ResponseWriter, r *http.Request) error {
 		fc.Append(f)
 	}
 	fc.ExtraMembers = geojson.Properties{"numberMatched": total, "numberReturned": len(reps)}
-	return writeGeoJSON(w, fc)
+	return writeGeoJSON(w, r, fc)
 }
 
 func reportQuery(r *http.Request) (data.ReportQuery, error) {
