@@ -57,7 +57,7 @@ func (h *staticHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if path.Ext(p) != "" {
-			http.NotFound(w, r)
+			h.s.writeError(w, r, errStatus(http.StatusNotFound, "not_found", "no such file: /"+p))
 			return
 		}
 	}

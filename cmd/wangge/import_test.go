@@ -158,3 +158,55 @@ func TestImportRealFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestImportReports bulk-imports reports from CSV and GeoJSON into the
+// demo-less fixture partition on both stores: each is routed to its grid,
+// and a file with one bad row writes nothing.
+func TestImportReports(t *testing.T) {
+	for kind, db := range storeURLs(t) {
+		t.Run(kind, func(t *testing.T) {
+			good := writeFile(t, "good.geojson", collection(
+				feature("D", "", "district", ringD), feature("G1", "D", "grid", ringG1), feature("G2", "D", "grid", ringG2)))
+			if out, err := wangge(t, "import", "grids", good, "--db", db, "-q"); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if out, err := wangge(t, "user", "add", "--name", "指挥中心", "--role", "command_center:D", "--db", db); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			csvFile := writeFile(t, "r.csv", "category,description,lon,lat,created_at\n"+
+				"safety_hazard,楼道堆放杂物,120.005,36.01,2026-11-01T08:00:00+08:00\n"+
+				"facility_damage,路灯损坏,120.015,36.01,\n")
+			out, err := wangge(t, "import", "reports", csvFile, "--db", db, "-q")
+			if err != nil || !strings.Contains(out, "imported 2 reports") {
+				t.Fatalf("CSV import: %v\n%s", err, out)
+			}
+			gj := writeFile(t, "r.geojson", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"category":"other","description":"x"},"geometry":{"type":"Point","coordinates":[120.015,36.015]}}]}`)
+			if out, err := wangge(t, "import", "reports", gj, "--db", db, "-q"); err != nil || !strings.Contains(out, "imported 1 reports") {
+				t.Fatalf("GeoJSON import: %v\n%s", err, out)
+			}
+			bad := writeFile(t, "bad.csv", "category,description,lon,lat\nother,ok,120.005,36.01\nother,bad,120.005,96\n")
+			if out, err := wangge(t, "import", "reports", bad, "--db", db, "-q"); err == nil || !strings.Contains(err.Error(), "item 1") {
+				t.Fatalf("bad CSV should fail naming item 1: %v\n%s", err, out)
+			}
+			st, err := openStore(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			reps, n, err := st.ListReports(context.Background(), data.ReportQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != 3 {
+				t.Fatalf("want the 3 good reports stored and none of the bad file, got %d", n)
+			}
+			grids := map[string]string{}
+			for _, r := range reps {
+				grids[r.Description] = r.Routing.GridCode
+			}
+			if grids["楼道堆放杂物"] != "G1" || grids["路灯损坏"] != "G2" || grids["x"] != "G2" {
+				t.Errorf("reports not routed to their grids: %v", grids)
+			}
+		})
+	}
+}
