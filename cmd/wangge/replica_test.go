@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wangge-dev/wangge/internal/pgtest"
+)
+
+// The tests of this file and kill_test.go run the real binary: built once
+// per test process with `go build`, started with exec, stopped with a
+// signal.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+	buildDir  string
+)
+
+// wanggeBinary builds ./cmd/wangge once and returns the executable's path.
+func wanggeBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "wangge-bin-")
+		if buildErr != nil {
+			return
+		}
+		binPath = filepath.Join(buildDir, "wangge")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// server is one running `wangge serve` process.
+type server struct {
+	cmd  *exec.Cmd
+	url  string // http://127.0.0.1:PORT
+	logf string // its stderr
+	done chan error
+}
+
+// startServer runs `wangge serve --addr 127.0.0.1:0 args…` and returns once
+// it has printed its address. The process is killed at the end of the test
+// if it still runs.
+func startServer(t *testing.T, args ...string) *server {
+	t.Helper()
+	bin := wanggeBinary(t)
+	logf := filepath.Join(t.TempDir(), "serve.log")
+	lf, err := os.Create(logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Stderr = lf
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, logf: logf, done: make(chan error, 1)}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if a, ok := strings.CutPrefix(sc.Text(), "listening on "); ok {
+				addr <- a
+			}
+		}
+		close(addr)
+		s.done <- cmd.Wait()
+		lf.Close()
+	}()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-s.done
+		}
+	})
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			t.Fatalf("wangge serve exited before listening:\n%s", tail(logf))
+		}
+		s.url = a
+	case <-time.After(60 * time.Second):
+		t.Fatalf("wangge serve did not listen within 60 s:\n%s", tail(logf))
+	}
+	return s
+}
+
+// kill sends SIGKILL and waits for the process to end.
+func (s *server) kill(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-s.done
+}
+
+// tail returns the last lines of a log file, for failure messages.
+func tail(path string) string {
+	b, _ := os.ReadFile(path)
+	if len(b) > 4000 {
+		b = b[len(b)-4000:]
+	}
+	return string(b)
+}
+
+// getJSON GETs url and decodes a JSON object.
+func getJSON(c *http.Client, url string) (map[string]any, int, error) {
+	res, err := c.Get(url)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, res.StatusCode, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, res.StatusCode, fmt.Errorf("%v: %.200s", err, b)
+	}
+	return m, res.StatusCode, nil
+}
+
+// Rings of the second partition: the district is unchanged, the border
+// between its two grids moves from lon 120.01 to 120.004 and the grids get
+// new codes, so a point at lon 120.005 goes from G1 to G9.
+const (
+	ringG8 = `[[120,36],[120.004,36],[120.004,36.02],[120,36.02],[120,36]]`
+	ringG9 = `[[120.004,36],[120.02,36],[120.02,36.02],[120.004,36.02],[120.004,36]]`
+)
+
+// TestReplicasHotSwap starts two `wangge serve` processes on one PostGIS
+// schema, publishes a new partition through a third process (`wangge import
+// grids --replace`), and checks that both servers route from the new
+// revision without a restart: PostgreSQL LISTEN/NOTIFY reaches every
+// replica.
+func TestReplicasHotSwap(t *testing.T) {
+	db := pgtest.FreshSchema(t)
+	bin := wanggeBinary(t)
+	importGrids := func(name, body string, extra ...string) {
+		t.Helper()
+		f := writeFile(t, name, body)
+		args := append([]string{"import", "grids", f, "--db", db, "-q"}, extra...)
+		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			t.Fatalf("wangge %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	importGrids("v1.geojson", collection(feature("D", "", "district", ringD), feature("G1", "D", "grid", ringG1), feature("G2", "D", "grid", ringG2)))
+	rev1 := currentRevision(t, db)
+
+	a := startServer(t, "--db", db, "--demo", "never", "--dashboard-token", "none")
+	b := startServer(t, "--db", db, "--demo", "never", "--dashboard-token", "none")
+	client := &http.Client{Timeout: 5 * time.Second}
+	const probe = "/api/v1/route?lon=120.005&lat=36.01"
+
+	// state asks a server which revision it serves and where the probe goes.
+	state := func(s *server) (rev float64, grid string, err error) {
+		m, code, err := getJSON(client, s.url+"/readyz")
+		if err != nil || code != 200 {
+			return 0, "", fmt.Errorf("readyz: %d %v", code, err)
+		}
+		rev, _ = m["revision"].(float64)
+		r, code, err := getJSON(client, s.url+probe)
+		if err != nil || code != 200 {
+			return 0, "", fmt.Errorf("route: %d %v", code, err)
+		}
+		g, _ := r["grid"].(map[string]any)
+		grid, _ = g["code"].(string)
+		if rr, _ := r["revision"].(float64); rr != rev && rr < rev {
+			return 0, "", fmt.Errorf("route answered from revision %v after readyz said %v", rr, rev)
+		}
+		return rev, grid, nil
+	}
+	for name, s := range map[string]*server{"a": a, "b": b} {
+		rev, grid, err := state(s)
+		if err != nil || rev != float64(rev1) || grid != "G1" {
+			t.Fatalf("replica %s before: revision %v grid %q err %v (want %d, G1)", name, rev, grid, err, rev1)
+		}
+	}
+
+	importGrids("v2.geojson", collection(feature("D", "", "district", ringD), feature("G8", "D", "grid", ringG8), feature("G9", "D", "grid", ringG9)), "--replace")
+	rev2 := currentRevision(t, db)
+	if rev2 <= rev1 {
+		t.Fatalf("revision %d after the import, was %d", rev2, rev1)
+	}
+
+	// Bounded wait: both replicas must serve rev2 within a few seconds.
+	deadline := time.Now().Add(10 * time.Second)
+	for name, s := range map[string]*server{"a": a, "b": b} {
+		for {
+			rev, grid, err := state(s)
+			if err == nil && rev == float64(rev2) {
+				if grid != "G9" {
+					t.Fatalf("replica %s serves revision %v but routes the probe to %q, want G9", name, rev, grid)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("replica %s still at revision %v (grid %q, err %v), want %d\n%s", name, rev, grid, err, rev2, tail(s.logf))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	// A batch routed after the swap is answered wholly from the new revision.
+	for name, s := range map[string]*server{"a": a, "b": b} {
+		res, err := client.Post(s.url+"/api/v1/route", "application/json", strings.NewReader(`[[120.001,36.01],[120.005,36.01],[120.015,36.01]]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Revision int64 `json:"revision"`
+			Results  []struct {
+				Grid string `json:"grid"`
+			} `json:"results"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&m)
+		res.Body.Close()
+		if err != nil || m.Revision != rev2 || len(m.Results) != 3 || m.Results[0].Grid != "G8" || m.Results[1].Grid != "G9" || m.Results[2].Grid != "G9" {
+			t.Errorf("replica %s batch after the swap: %+v %v", name, m, err)
+		}
+	}
+}
+
+// currentRevision opens the store and returns its latest revision id.
+func currentRevision(t *testing.T, db string) int64 {
+	t.Helper()
+	st, err := openStore(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rev, err := st.CurrentRevision(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rev
+}
