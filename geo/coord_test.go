@@ -107,3 +107,25 @@ func TestShortMeters(t *testing.T) {
 		})
 	}
 }
+
+// TestRowMeters checks the raster-row shortcut of the index's metre
+// distances against DistanceMeters over a district-sized raster.
+func TestRowMeters(t *testing.T) {
+	sq := orb.MultiPolygon{{{{120.2, 36.0}, {120.6, 36.0}, {120.6, 36.4}, {120.2, 36.4}, {120.2, 36.0}}}}
+	ix, err := geo.NewIndex([]geo.Item{{Key: 1, Geom: sq}}, geo.IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(9))
+	for _, span := range []float64{0.0004, 0.003, 0.02} {
+		worst := 0.0
+		for i := 0; i < 20000; i++ {
+			a := orb.Point{120.2 + rng.Float64()*0.4, 36.0 + rng.Float64()*0.4}
+			b := orb.Point{a[0] + (rng.Float64()-0.5)*span, a[1] + (rng.Float64()-0.5)*span}
+			worst = max(worst, math.Abs(ix.RowMetersForTest(a[0], a[1], b[0], b[1])-geo.DistanceMeters(a, b)))
+		}
+		if worst > 1e-7 {
+			t.Errorf("span %v°: worst difference %.3g m, want ≤ 1e-7 m", span, worst)
+		}
+	}
+}

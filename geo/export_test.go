@@ -2,3 +2,8 @@ package geo
 
 // ShortMetersForTest exposes shortMeters to the external tests.
 var ShortMetersForTest = shortMeters
+
+// RowMetersForTest is metersAt for a point in ix's raster.
+func (ix *Index) RowMetersForTest(x, y, qx, qy float64) float64 {
+	return ix.metersAt(ix.cellY(y), x, y, qx, qy)
+}

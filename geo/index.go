@@ -138,6 +138,7 @@ type Index struct {
 	inv                float64 // cells per degree
 	nx, ny             int
 	cells              []uint32
+	rowTrig            []rowTrig // per raster row, for metersAt
 	lists              []int32 // count, then item indexes (ascending key)
 
 	tree rtree.RTreeG[int32]
@@ -353,15 +354,15 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 		// that come near the cell.
 		m := Match{Key: ix.items[ix.lists[v+1]].key, Kind: MatchInside, NearKey: -1}
 		if n > 0 {
-			d, qx, qy, j := ix.nearestEdge(ix.lists[v+2:v+2+n], x, y, -1)
-			ix.setNear(&m, x, y, d, qx, qy, j)
+			d, qx, qy, j := ix.nearestEdge(ix.lists[v+2:v+2+n], x, y, -1, ix.nearDeg)
+			ix.setNear(&m, cy, x, y, d, qx, qy, j)
 		}
 		return m
 	case listNearest:
 		// Nothing covers the cell: every edge that can be the nearest one
 		// for a point of the cell is listed.
-		d, qx, qy, j := ix.nearestEdge(ix.lists[v+1:v+1+n], x, y, -1)
-		return ix.nearestMatch(x, y, d, qx, qy, j)
+		d, qx, qy, j := ix.nearestEdge(ix.lists[v+1:v+1+n], x, y, -1, ix.nearestDeg)
+		return ix.nearestMatch(cy, x, y, d, qx, qy, j)
 	}
 	list := ix.lists[v+1 : v+1+n]
 	ne := uint32(ix.lists[v+1+n])
@@ -380,8 +381,8 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 		// The list holds every edge within NearBorderMeters of the
 		// point: when the nearest listed edge is that close it is the
 		// nearest of all; otherwise search the R-tree.
-		if d, qx, qy, j := ix.nearestEdge(es, x, y, -1); j >= 0 && d <= ix.nearDeg {
-			return ix.nearestMatch(x, y, d, qx, qy, j)
+		if d, qx, qy, j := ix.nearestEdge(es, x, y, -1, ix.nearDeg); j >= 0 {
+			return ix.nearestMatch(cy, x, y, d, qx, qy, j)
 		}
 		return ix.nearest(x, y)
 	}
@@ -390,7 +391,7 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 		m.Kind = MatchEdge
 	}
 	if ix.nearM > 0 {
-		d, qx, qy, j := ix.nearestEdge(es, x, y, win)
+		d, qx, qy, j := ix.nearestEdge(es, x, y, win, ix.nearDeg)
 		// Candidates after the winner may cover the point as well (a
 		// shared boundary, or an overlap): their distance is 0, and the
 		// first of them in key order is the lowest.
@@ -403,23 +404,25 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 				break
 			}
 		}
-		ix.setNear(&m, x, y, d, qx, qy, j)
+		ix.setNear(&m, cy, x, y, d, qx, qy, j)
 	}
 	return m
 }
 
 // nearestEdge returns the planar distance (degrees) from (x, y) to the
-// nearest of the edges es (ascending ids), skipping the edges of item
-// skip, its closest point and its item (-1 when none). Ties go to the
-// first edge, hence to the lowest key.
-func (ix *Index) nearestEdge(es []int32, x, y float64, skip int32) (d, cx, cy float64, item int32) {
+// nearest of the edges es (ascending ids) that is within lim, skipping
+// the edges of item skip, its closest point and its item (-1 when none
+// is within lim). Ties go to the first edge, hence to the lowest key.
+// (A box-distance pre-test before each segDist was tried and measured no
+// faster: the lists hold 2–6 edges.)
+func (ix *Index) nearestEdge(es []int32, x, y float64, skip int32, lim float64) (d, cx, cy float64, item int32) {
 	d, item = inf, -1
 	for _, e := range es {
 		g := &ix.edges[e]
 		if g.item == skip {
 			continue
 		}
-		if dd, qx, qy := segDist(x, y, g.ax, g.ay, g.bx, g.by); dd < d {
+		if dd, qx, qy := segDist(x, y, g.ax, g.ay, g.bx, g.by); dd < d && dd <= lim {
 			d, cx, cy, item = dd, qx, qy, g.item
 		}
 	}
@@ -429,13 +432,13 @@ func (ix *Index) nearestEdge(es []int32, x, y float64, skip int32) (d, cx, cy fl
 // setNear records item j at planar distance d (closest point (qx, qy)) as
 // the near-border neighbour of a covered point when it is within
 // NearBorderMeters. Beyond nearDeg it cannot be (nearDeg is conservative).
-func (ix *Index) setNear(m *Match, x, y, d, qx, qy float64, j int32) {
+func (ix *Index) setNear(m *Match, cy int, x, y, d, qx, qy float64, j int32) {
 	if j < 0 || d > ix.nearDeg {
 		return
 	}
 	mm := 0.0
 	if d > 0 {
-		mm = shortMeters(x, y, qx, qy)
+		mm = ix.metersAt(cy, x, y, qx, qy)
 	}
 	if mm <= ix.nearM {
 		m.NearKey, m.NearM = ix.items[j].key, mm
@@ -444,12 +447,12 @@ func (ix *Index) setNear(m *Match, x, y, d, qx, qy float64, j int32) {
 
 // nearestMatch answers an uncovered point whose planar-nearest item is j
 // at distance d (closest point (qx, qy)); j < 0: none.
-func (ix *Index) nearestMatch(x, y, d, qx, qy float64, j int32) Match {
+func (ix *Index) nearestMatch(cy int, x, y, d, qx, qy float64, j int32) Match {
 	m := Match{Key: -1, NearKey: -1}
 	if j < 0 || ix.nearestM <= 0 || d > ix.nearestDeg {
 		return m
 	}
-	mm := shortMeters(x, y, qx, qy)
+	mm := ix.metersAt(cy, x, y, qx, qy)
 	if mm > ix.nearestM {
 		return m
 	}
@@ -500,7 +503,7 @@ func (ix *Index) nearest(x, y float64) Match {
 		}
 		return true
 	})
-	return ix.nearestMatch(x, y, bd, bx, by, best)
+	return ix.nearestMatch(-1, x, y, bd, bx, by, best)
 }
 
 // Covering returns the keys of every item covering pt (ST_Covers), in

@@ -54,6 +54,11 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 	ix.gy1 = ix.gy0 + float64(ix.ny)*cs
 	nx, ny := ix.nx, ix.ny
 	nc := nx * ny
+	ix.rowTrig = make([]rowTrig, ny)
+	for cy := range ix.rowTrig {
+		lat := (ix.gy0 + (float64(cy)+0.5)*cs) * (math.Pi / 180)
+		ix.rowTrig[cy] = rowTrig{lat, math.Sin(lat), math.Cos(lat)}
+	}
 	ix.cells = make([]uint32, nc)
 
 	half := cs * math.Sqrt2 / 2 * (1 + 1e-6)

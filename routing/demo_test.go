@@ -104,3 +104,30 @@ func BenchmarkRouteLicang(b *testing.B) {
 	}
 	_ = n
 }
+
+// BenchmarkRouteLicangReports routes the demo's report locations (each
+// jittered by up to ±50 m): the points a district really receives, most
+// of them within 30 m of a neighbouring grid.
+func BenchmarkRouteLicangReports(b *testing.B) {
+	ds, err := demo.Generate(demo.Options{Seed: 1, Reports: 20_000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := routing.Build(data.Partition{Revision: 1, Areas: ds.Areas, People: ds.People}, routing.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(1))
+	pts := make([]orb.Point, 1<<20)
+	for i := range pts {
+		p := ds.Reports[rng.Intn(len(ds.Reports))].Location
+		pts[i] = orb.Point{p[0] + (rng.Float64()-0.5)*0.001, p[1] + (rng.Float64()-0.5)*0.001}
+	}
+	b.ReportAllocs()
+	var n int
+	for i := 0; b.Loop(); i++ {
+		p := pts[i&(len(pts)-1)]
+		n += len(s.Route(p[0], p[1]).Match)
+	}
+	_ = n
+}
