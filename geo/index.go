@@ -139,7 +139,7 @@ type Index struct {
 	nx, ny             int
 	cells              []uint32
 	rowTrig            []rowTrig // per raster row, for metersAt
-	lists              []int32 // count, then item indexes (ascending key)
+	lists              []int32   // count, then item indexes (ascending key)
 
 	tree rtree.RTreeG[int32]
 }
