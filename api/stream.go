@@ -13,7 +13,9 @@ const sseHeartbeat = 15 * time.Second
 // stream serves GET /api/v1/stream: Server-Sent Events named "report" with
 // the case JSON as data, for every new or changed case in the caller's
 // scope. Credentials by bearer header or ?access_token= (EventSource
-// cannot set headers).
+// cannot set headers). A client too slow to keep up loses changes and is
+// sent "event: reload" (data {}) before the next change it gets: it should
+// fetch the cases again.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	actor, err := s.mustActor(r)
 	if err != nil {
@@ -23,8 +25,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errStatus(http.StatusInternalServerError, "internal", "streaming unsupported")
 	}
-	ch := s.feed.subscribe()
-	defer s.feed.unsubscribe(ch)
+	sub := s.feed.subscribe()
+	defer s.feed.unsubscribe(sub)
 	s.counters.sseClients.Add(1)
 	defer s.counters.sseClients.Add(-1)
 	h := w.Header()
@@ -45,8 +47,14 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 				return nil
 			}
 			fl.Flush()
-		case m := <-ch:
+		case m := <-sub.ch:
+			if sub.lagged.Swap(false) {
+				if _, err := fmt.Fprint(w, "event: reload\ndata: {}\n\n"); err != nil {
+					return nil
+				}
+			}
 			if !s.wf.Visible(actor, &m.Report) {
+				fl.Flush()
 				continue
 			}
 			if _, err := fmt.Fprintf(w, "event: %s\nid: %d\ndata: %s\n\n", m.Event, m.Report.ID, m.JSON); err != nil {
