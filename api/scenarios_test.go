@@ -655,3 +655,16 @@ func mustTime(s string) time.Time {
 	}
 	return t0
 }
+
+// TestReadyzStoreDown closes the store under a running server: /readyz
+// turns 503 with a curated message (no driver error), /healthz stays 200.
+func TestReadyzStoreDown(t *testing.T) {
+	eachStore(t, testConfig, func(t *testing.T, e *env) {
+		e.store.Close()
+		runScenarios(t, e, []scenario{
+			{name: "readyz", method: "GET", path: "/readyz", status: 503, code: "store_unreachable", absent: []string{"sql:", "closed pool", "database is closed"}},
+			{name: "healthz", method: "GET", path: "/healthz", status: 200},
+			{name: "areas is a curated 500", method: "GET", path: "/api/v1/areas", status: 500, code: "internal", contains: []string{`"message":"internal error"`}, absent: []string{"sql", "pool"}},
+		})
+	})
+}
