@@ -142,6 +142,16 @@ type Index struct {
 	lists              []int32   // count, then item indexes (ascending key)
 
 	tree rtree.RTreeG[int32]
+
+	identity bool // item i has key i (routing's case): keyOf reads no memory
+}
+
+// keyOf is the key of item i.
+func (ix *Index) keyOf(i int32) int32 {
+	if ix.identity {
+		return i
+	}
+	return ix.items[i].key
 }
 
 // Len is the number of items.
@@ -230,6 +240,13 @@ func NewIndex(items []Item, opts IndexOptions) (*Index, error) {
 		if ii.minX <= ii.maxX {
 			ix.tree.Insert([2]float64{ii.minX, ii.minY}, [2]float64{ii.maxX, ii.maxY}, int32(len(ix.items)-1))
 			ext = ext.Union(orb.Bound{Min: orb.Point{ii.minX, ii.minY}, Max: orb.Point{ii.maxX, ii.maxY}})
+		}
+	}
+	ix.identity = true
+	for i := range ix.items {
+		if ix.items[i].key != int32(i) {
+			ix.identity = false
+			break
 		}
 	}
 	if len(ix.items) >= cellDirect {
@@ -340,7 +357,7 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 	}
 	v := ix.cells[cy*ix.nx+cx]
 	if v&cellDirect != 0 {
-		return Match{Key: ix.items[v&^cellDirect].key, Kind: MatchInside, NearKey: -1}
+		return Match{Key: ix.keyOf(int32(v &^ cellDirect)), Kind: MatchInside, NearKey: -1}
 	}
 	if v == cellNone {
 		return Match{Key: -1, NearKey: -1}
@@ -352,7 +369,7 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 		// No edge touches the cell and one item covers all of it: only
 		// the near-border neighbour is left, from the other items' edges
 		// that come near the cell.
-		m := Match{Key: ix.items[ix.lists[v+1]].key, Kind: MatchInside, NearKey: -1}
+		m := Match{Key: ix.keyOf(ix.lists[v+1]), Kind: MatchInside, NearKey: -1}
 		if n > 0 {
 			d, qx, qy, j := ix.nearestEdge(ix.lists[v+2:v+2+n], x, y, -1, ix.nearDeg)
 			ix.setNear(&m, cy, x, y, d, qx, qy, j)
@@ -386,7 +403,7 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 		}
 		return ix.nearest(x, y)
 	}
-	m := Match{Key: ix.items[win].key, Kind: MatchInside, NearKey: -1}
+	m := Match{Key: ix.keyOf(win), Kind: MatchInside, NearKey: -1}
 	if loc == locBoundary {
 		m.Kind = MatchEdge
 	}
@@ -441,7 +458,7 @@ func (ix *Index) setNear(m *Match, cy int, x, y, d, qx, qy float64, j int32) {
 		mm = ix.metersAt(cy, x, y, qx, qy)
 	}
 	if mm <= ix.nearM {
-		m.NearKey, m.NearM = ix.items[j].key, mm
+		m.NearKey, m.NearM = ix.keyOf(j), mm
 	}
 }
 
@@ -456,7 +473,7 @@ func (ix *Index) nearestMatch(cy int, x, y, d, qx, qy float64, j int32) Match {
 	if mm > ix.nearestM {
 		return m
 	}
-	m.Key, m.Kind, m.DistanceM = ix.items[j].key, MatchNearest, mm
+	m.Key, m.Kind, m.DistanceM = ix.keyOf(j), MatchNearest, mm
 	return m
 }
 

@@ -163,7 +163,7 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 				}
 			}
 		}
-		return sortUnique(es)
+		return ix.pruneDominated(sortUnique(es), px, py, half, skip < 0)
 	}
 	for cy := 0; cy < ny; cy++ {
 		py := ix.gy0 + (float64(cy)+0.5)*cs
@@ -284,7 +284,46 @@ func (ix *Index) nearestEdges(dst []int32, px, py, half, search float64) ([]int3
 			}
 		}
 	}
-	return sortUnique(dst), dc
+	return ix.pruneDominated(sortUnique(dst), px, py, half, false), dc
+}
+
+// pruneDominated drops from es (ascending edge ids) every edge that is
+// farther from each point of the cell (centre (px, py), half diagonal
+// half) than some other edge is from that point — of the same item when
+// perItem (the lists of cells whose winner is known only per point), of
+// any item otherwise. Such an edge is never the nearest edge nor tied
+// with it, so nearestEdge answers the same without it.
+func (ix *Index) pruneDominated(es []int32, px, py, half float64, perItem bool) []int32 {
+	if len(es) < 2 {
+		return es
+	}
+	var buf [64]float64
+	var ebuf [64]int32
+	d := buf[:0]
+	orig := append(ebuf[:0], es...)
+	for _, e := range orig {
+		g := &ix.edges[e]
+		dd, _, _ := segDist(px, py, g.ax, g.ay, g.bx, g.by)
+		d = append(d, dd)
+	}
+	out := es[:0]
+	for i, e := range orig {
+		lo := (d[i] - half) * (1 - 1e-9)
+		dominated := false
+		for k, f := range orig {
+			if k == i || perItem && ix.edges[f].item != ix.edges[e].item {
+				continue
+			}
+			if (d[k]+half)*(1+1e-9) < lo {
+				dominated = true
+				break
+			}
+		}
+		if !dominated {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // sortUnique sorts s and removes repeated values.

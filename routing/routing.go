@@ -86,7 +86,8 @@ type level struct {
 // Snapshot is one partition, indexed. Immutable; safe for concurrent use.
 type Snapshot struct {
 	Revision int64
-	grids    []Answer // per grid key (code order): the answer for a point inside
+	grids    []Answer  // per grid key (code order): the answer for a point inside
+	refs     []AreaRef // per grid key: code and name (near-border neighbours; small, cache-friendly)
 	gridIx   *geo.Index
 	levels   [3]level // community, street, district
 }
@@ -179,9 +180,11 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 	grids := collect(data.LevelGrid)
 	items := make([]geo.Item, len(grids))
 	s.grids = make([]Answer, len(grids))
+	s.refs = make([]AreaRef, len(grids))
 	for i, g := range grids {
 		items[i] = geo.Item{Key: int32(i), Geom: g.Geom}
 		s.grids[i] = base(g)
+		s.refs[i] = ref(g)
 	}
 	var err error
 	s.gridIx, err = geo.NewIndex(items, geo.IndexOptions{
@@ -226,7 +229,7 @@ func (s *Snapshot) Route(lon, lat float64) Answer {
 			a.Match = MatchInside
 		}
 		if m.NearKey >= 0 {
-			a.NearBorder, a.NearBorderM = s.grids[m.NearKey].Grid, m.NearM
+			a.NearBorder, a.NearBorderM = s.refs[m.NearKey], m.NearM
 		}
 		return a
 	}
