@@ -732,6 +732,9 @@ function connectStream() {
   es.addEventListener('report', (ev) => {
     try { onLiveReport(JSON.parse(ev.data)); } catch (e) { console.error('bad report event', e); }
   });
+  // The server sends `reload` when this client fell behind and missed
+  // changes: fetch the figures, cases and heatmap afresh.
+  es.addEventListener('reload', () => { loadPanel(); loadCases(); loadHeat(); });
 }
 
 // ---- map interaction ---------------------------------------------------------------
