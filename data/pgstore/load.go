@@ -16,16 +16,8 @@ import (
 // event pointing outside Reports is a *data.ValidationError. Listeners are
 // notified at commit.
 func (s *Store) Load(ctx context.Context, ds *data.Dataset) (data.Revision, error) {
-	for j, e := range ds.Events {
-		if e.ReportID < 1 || e.ReportID > int64(len(ds.Reports)) {
-			return data.Revision{}, &data.ValidationError{Index: j, Field: "report_id",
-				Reason: fmt.Sprintf("event refers to report %d of %d", e.ReportID, len(ds.Reports))}
-		}
-	}
-	for i, p := range ds.People {
-		if err := checkAssignments(i, p.Assignments); err != nil {
-			return data.Revision{}, err
-		}
+	if err := ds.CheckRefs(); err != nil {
+		return data.Revision{}, err
 	}
 	var (
 		rev                   data.Revision

@@ -58,7 +58,7 @@ func queryPeople(ctx context.Context, q querier, sql string, args ...any) ([]dat
 // AddPerson creates p with its assignments and sets p.ID. A role given
 // twice on the same area is a *data.ValidationError.
 func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
-	if err := checkAssignments(-1, p.Assignments); err != nil {
+	if err := data.CheckAssignments(-1, p.Assignments); err != nil {
 		return err
 	}
 	var id int64
@@ -78,22 +78,6 @@ func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
 		return translate("add person", err)
 	}
 	p.ID = id
-	return nil
-}
-
-// checkAssignments rejects an unknown role or a repeated (role, area);
-// index is the person's position in a batch (-1 outside a batch).
-func checkAssignments(index int, as []data.Assignment) error {
-	seen := map[data.Assignment]bool{}
-	for _, a := range as {
-		if !a.Role.Valid() {
-			return &data.ValidationError{Index: index, Field: "role", Reason: fmt.Sprintf("unknown role %q", a.Role)}
-		}
-		if seen[a] {
-			return &data.ValidationError{Index: index, Field: "assignments", Reason: fmt.Sprintf("role %s on %s given twice", a.Role, a.AreaCode)}
-		}
-		seen[a] = true
-	}
 	return nil
 }
 

@@ -58,25 +58,9 @@ func queryPeople(ctx context.Context, q queryer, query string, args ...any) ([]d
 	return people, rows.Err()
 }
 
-// checkAssignments rejects an unknown role or a repeated (role, area);
-// index is the person's position in a batch (-1 outside a batch).
-func checkAssignments(index int, as []data.Assignment) error {
-	seen := map[data.Assignment]bool{}
-	for _, a := range as {
-		if !a.Role.Valid() {
-			return &data.ValidationError{Index: index, Field: "role", Reason: fmt.Sprintf("unknown role %q", a.Role)}
-		}
-		if seen[a] {
-			return &data.ValidationError{Index: index, Field: "assignments", Reason: fmt.Sprintf("role %s on %s given twice", a.Role, a.AreaCode)}
-		}
-		seen[a] = true
-	}
-	return nil
-}
-
 // AddPerson creates p with its assignments and sets p.ID.
 func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
-	if err := checkAssignments(-1, p.Assignments); err != nil {
+	if err := data.CheckAssignments(-1, p.Assignments); err != nil {
 		return err
 	}
 	var id int64
