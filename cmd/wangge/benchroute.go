@@ -572,7 +572,3 @@ func pgOneByOne(ctx context.Context, pg *pgstore.Store, pts []orb.Point, clients
 	sort.Float64s(per)
 	return pgFigures{median: per[len(per)/2], rate: float64(len(pts)) / took.Seconds()}, nil
 }
-
-func benchReports(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("bench reports: not built yet")
-}
