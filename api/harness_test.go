@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +15,7 @@ import (
 
 	"github.com/wangge-dev/wangge/api"
 	"github.com/wangge-dev/wangge/data"
-	"github.com/wangge-dev/wangge/data/pgstore"
-	"github.com/wangge-dev/wangge/data/sqlitestore"
-	"github.com/wangge-dev/wangge/internal/pgtest"
+	"github.com/wangge-dev/wangge/internal/teststores"
 	"github.com/wangge-dev/wangge/routing"
 	"github.com/wangge-dev/wangge/workflow"
 	wt "github.com/wangge-dev/wangge/workflow/workflowtest"
@@ -85,40 +82,11 @@ type env struct {
 	people map[int64]*data.Person
 }
 
-// storeMakers open a fresh store of each kind, migrated and empty.
-var storeMakers = []struct {
-	kind string
-	open func(t *testing.T) data.Store
-}{
-	{"sqlite", func(t *testing.T) data.Store {
-		st, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "wangge.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}},
-	{"postgis", func(t *testing.T) data.Store {
-		st, err := pgstore.Open(context.Background(), pgtest.FreshSchema(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}},
-}
-
 // eachStore runs fn as a subtest per store kind, each with its own fresh env.
 func eachStore(t *testing.T, cfg api.Config, fn func(t *testing.T, e *env)) {
-	for _, sm := range storeMakers {
-		t.Run(sm.kind, func(t *testing.T) {
-			fn(t, newEnv(t, sm.kind, sm.open(t), cfg))
+	for _, k := range teststores.All {
+		t.Run(k.Name, func(t *testing.T) {
+			fn(t, newEnv(t, k.Name, k.Open(t), cfg))
 		})
 	}
 }

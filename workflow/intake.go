@@ -65,7 +65,6 @@ var publicSources = []data.Source{data.SourceResident, data.SourceOpen311}
 
 var allSources = []data.Source{data.SourcePatrol, data.SourceResident, data.SourceHotline, data.SourceOpen311, data.SourceImport}
 
-
 // ValidMediaURL checks one media URL: absolute http or https with a host.
 func (s *Service) validMediaURL(u string) error {
 	if len(u) > s.cfg.MaxURL {
@@ -261,4 +260,3 @@ func (s *Service) findDuplicate(ctx context.Context, r *data.Report, now time.Ti
 	}
 	return best, nil
 }
-

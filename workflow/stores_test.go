@@ -1,14 +1,10 @@
 package workflow_test
 
 import (
-	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/wangge-dev/wangge/data"
-	"github.com/wangge-dev/wangge/data/pgstore"
-	"github.com/wangge-dev/wangge/data/sqlitestore"
-	"github.com/wangge-dev/wangge/internal/pgtest"
+	"github.com/wangge-dev/wangge/internal/teststores"
 )
 
 // TestPostGIS runs the whole workflow suite (every role against every
@@ -17,20 +13,9 @@ func TestPostGIS(t *testing.T) {
 	runSuite(t, openPG)
 }
 
-func openPG(t *testing.T) data.Store { return openPGTB(t) }
+func openPG(t *testing.T) data.Store { return teststores.PostGIS(t) }
 
-func openPGTB(t testing.TB) data.Store {
-	t.Helper()
-	st, err := pgstore.Open(context.Background(), pgtest.FreshSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
+func openPGTB(t testing.TB) data.Store { return teststores.PostGIS(t) }
 
 // TestSQLite runs the whole workflow suite on sqlitestore, each scenario on
 // a fresh file.
@@ -38,17 +23,6 @@ func TestSQLite(t *testing.T) {
 	runSuite(t, openSQLite)
 }
 
-func openSQLite(t *testing.T) data.Store { return openSQLiteTB(t) }
+func openSQLite(t *testing.T) data.Store { return teststores.SQLite(t) }
 
-func openSQLiteTB(t testing.TB) data.Store {
-	t.Helper()
-	st, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "wangge.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
+func openSQLiteTB(t testing.TB) data.Store { return teststores.SQLite(t) }
