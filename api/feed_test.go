@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wangge-dev/wangge/data"
+	"github.com/wangge-dev/wangge/internal/teststores"
 	"github.com/wangge-dev/wangge/workflow"
 	wt "github.com/wangge-dev/wangge/workflow/workflowtest"
 )
@@ -47,7 +48,7 @@ func (g *gateWriter) String() string {
 // "event: reload" before the changes that follow.
 func TestStreamSlowClientIsToldToReload(t *testing.T) {
 	ctx := context.Background()
-	st := wt.NewMemStore()
+	st := teststores.SQLite(t)
 	if _, err := st.Load(ctx, wt.Dataset(time.Now())); err != nil {
 		t.Fatal(err)
 	}

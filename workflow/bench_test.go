@@ -12,13 +12,12 @@ import (
 )
 
 // BenchmarkSubmitBatch imports 10,000 reports per op (validation, routing,
-// chunked CreateReports) and reports reports/s, on the in-memory store
-// (workflow's own cost), on SQLite and on PostGIS.
+// chunked CreateReports) and reports reports/s, on SQLite and on PostGIS.
 func BenchmarkSubmitBatch(b *testing.B) {
 	for _, st := range []struct {
 		name string
 		mk   func(tb testing.TB) data.Store
-	}{{"mem", func(testing.TB) data.Store { return wt.NewMemStore() }}, {"sqlite", openSQLiteTB}, {"postgis", openPGTB}} {
+	}{{"sqlite", openSQLiteTB}, {"postgis", openPGTB}} {
 		b.Run(st.name, func(b *testing.B) {
 			const per = 10000
 			s := st.mk(b)

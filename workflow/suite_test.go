@@ -134,10 +134,6 @@ func runSuite(t *testing.T, mk func(t *testing.T) data.Store) {
 	t.Run("batch", func(t *testing.T) { testBatch(t, newEnv(t, mk)) })
 }
 
-func TestMemStore(t *testing.T) {
-	runSuite(t, func(t *testing.T) data.Store { return wt.NewMemStore() })
-}
-
 func testIntakeValidation(t *testing.T, e *env) {
 	long := make([]rune, 2001)
 	for i := range long {
@@ -824,7 +820,7 @@ func testBatch(t *testing.T, e *env) {
 }
 
 func TestVisible(t *testing.T) {
-	e := newEnv(t, func(t *testing.T) data.Store { return wt.NewMemStore() })
+	e := newEnv(t, openSQLite)
 	r := e.submit("other", 120.2, 36.5) // G2, reported by Staff1 (grid staff of G1)
 	cases := []struct {
 		name  string
@@ -850,7 +846,7 @@ func TestVisible(t *testing.T) {
 }
 
 func TestRunEscalator(t *testing.T) {
-	e := newEnv(t, func(t *testing.T) data.Store { return wt.NewMemStore() })
+	e := newEnv(t, openSQLite)
 	r := e.submit("safety_hazard", 120.05, 36.1)
 	e.clock.Advance(25 * time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())

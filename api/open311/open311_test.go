@@ -86,10 +86,6 @@ func specPost() url.Values {
 	}
 }
 
-func TestOpen311(t *testing.T) {
-	runOpen311(t, func(t *testing.T) data.Store { return wt.NewMemStore() })
-}
-
 func runOpen311(t *testing.T, mk func(t *testing.T) data.Store) {
 	t.Run("discovery", func(t *testing.T) {
 		f := newFixture(t, mk(t))

@@ -1,5 +1,5 @@
 // Package workflowtest holds test helpers for packages built on workflow:
 // a small fixture district (areas, one building, one person per role, a
-// router for it) and MemStore, an in-memory data.Store with just what
-// workflow uses. Production code never imports it.
+// router for it) to load into a real store (internal/teststores).
+// Production code never imports it.
 package workflowtest
