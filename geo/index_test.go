@@ -116,30 +116,70 @@ func TestLookupAllocs(t *testing.T) {
 	}
 }
 
-// TestLookupAgainstBruteForce checks the raster's shortcuts against the
-// plain definition (every item tested) on a synthetic partition: vertices,
-// edge midpoints and random points.
+// TestLookupAgainstBruteForce checks the raster's shortcuts (direct cells,
+// per-cell edge lists for near-border and nearest, pruned lists) against
+// the plain definition (every item tested) on a synthetic partition:
+// vertices, edge midpoints and random points, under several options —
+// including a nearest radius below the near-border one, disabled
+// features, coarse cells, keys that are not indexes, and overlapping
+// items.
 func TestLookupAgainstBruteForce(t *testing.T) {
-	items := geotest.Partition(300, geotest.Options{Seed: 3})
-	ix, err := geo.NewIndex(items, geo.IndexOptions{})
-	if err != nil {
-		t.Fatal(err)
+	base := geotest.Partition(300, geotest.Options{Seed: 3})
+	spread := make([]geo.Item, len(base))
+	for i, it := range base {
+		spread[i] = geo.Item{Key: it.Key*3 + 7, Geom: it.Geom}
 	}
-	pts := geotest.Probes(items, 20000, 0.003, 5)
-	bad := 0
-	for _, p := range pts {
-		got := ix.Lookup(p)
-		want := bruteLookup(ix, p, 30, 200)
-		if got.Key != want.Key || got.Kind != want.Kind || got.NearKey != want.NearKey ||
-			math.Abs(got.DistanceM-want.DistanceM) > 1e-6 || math.Abs(got.NearM-want.NearM) > 1e-6 {
-			if bad < 10 {
-				t.Errorf("%v: got %+v want %+v", p, got, want)
+	// Overlaps: two squares laid over the partition (keys between and
+	// after the others').
+	ext := geo.BoundOf(base[0].Geom)
+	for _, it := range base {
+		ext = ext.Union(geo.BoundOf(it.Geom))
+	}
+	sq := func(fx0, fy0, fx1, fy1 float64) orb.MultiPolygon {
+		x0, y0 := ext.Min[0]+fx0*(ext.Max[0]-ext.Min[0]), ext.Min[1]+fy0*(ext.Max[1]-ext.Min[1])
+		x1, y1 := ext.Min[0]+fx1*(ext.Max[0]-ext.Min[0]), ext.Min[1]+fy1*(ext.Max[1]-ext.Min[1])
+		return orb.MultiPolygon{{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}}}
+	}
+	overlap := append(append([]geo.Item(nil), spread...),
+		geo.Item{Key: 8, Geom: sq(0.3, 0.3, 0.45, 0.42)},
+		geo.Item{Key: 100000, Geom: sq(0.6, 0.55, 0.7, 0.75)})
+	cases := []struct {
+		name           string
+		items          []geo.Item
+		opts           geo.IndexOptions
+		nearM, nearest float64
+	}{
+		{"defaults", base, geo.IndexOptions{}, 30, 200},
+		{"nearest radius below near-border radius", base, geo.IndexOptions{NearBorderMeters: 50, NearestMeters: 20}, 50, 20},
+		{"near-border disabled", base, geo.IndexOptions{NearBorderMeters: -1}, 0, 200},
+		{"nearest disabled", base, geo.IndexOptions{NearestMeters: -1}, 30, 0},
+		{"coarse cells", base, geo.IndexOptions{CellsPerItem: 16}, 30, 200},
+		{"keys are not indexes", spread, geo.IndexOptions{}, 30, 200},
+		{"overlapping items", overlap, geo.IndexOptions{}, 30, 200},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ix, err := geo.NewIndex(c.items, c.opts)
+			if err != nil {
+				t.Fatal(err)
 			}
-			bad++
-		}
-	}
-	if bad > 0 {
-		t.Fatalf("%d of %d points disagree", bad, len(pts))
+			pts := geotest.Probes(c.items, 20000, 0.003, 5)
+			bad := 0
+			for _, p := range pts {
+				got := ix.Lookup(p)
+				want := bruteLookup(ix, p, c.nearM, c.nearest)
+				if got.Key != want.Key || got.Kind != want.Kind || got.NearKey != want.NearKey ||
+					math.Abs(got.DistanceM-want.DistanceM) > 1e-6 || math.Abs(got.NearM-want.NearM) > 1e-6 {
+					if bad < 10 {
+						t.Errorf("%v: got %+v want %+v", p, got, want)
+					}
+					bad++
+				}
+			}
+			if bad > 0 {
+				t.Fatalf("%d of %d points disagree", bad, len(pts))
+			}
+		})
 	}
 }
 
@@ -164,7 +204,7 @@ func bruteLookup(ix *geo.Index, p orb.Point, nearM, nearestM float64) geo.Match 
 		return geo.DistanceMeters(p, bc)
 	}
 	if len(cov) == 0 {
-		if best >= 0 && meters() <= nearestM {
+		if best >= 0 && nearestM > 0 && meters() <= nearestM {
 			m.Key, m.Kind, m.DistanceM = best, geo.MatchNearest, meters()
 		}
 		return m
@@ -173,7 +213,7 @@ func bruteLookup(ix *geo.Index, p orb.Point, nearM, nearestM float64) geo.Match 
 	if d, _, _ := ix.Distance(cov[0], p); d == 0 && onBoundary(ix, cov[0], p) {
 		m.Kind = geo.MatchEdge
 	}
-	if best >= 0 && meters() <= nearM {
+	if best >= 0 && nearM > 0 && meters() <= nearM {
 		m.NearKey, m.NearM = best, meters()
 	}
 	return m
