@@ -64,7 +64,7 @@ type IndexOptions struct {
 	// item within this distance. Default 200.
 	NearestMeters float64
 	// CellsPerItem sizes the raster: about this many cells per item,
-	// capped at 1<<24 cells in all. Default 256.
+	// capped at 1<<24 cells in all. Default 1024.
 	CellsPerItem int
 }
 
@@ -110,17 +110,34 @@ type itemIx struct {
 // Distance in metres is DistanceMeters (sphere, ST_DistanceSphere) from the
 // point to that nearest point (ST_ClosestPoint(geom, pt)).
 //
-// # Design (measured; see BenchmarkLookup and routing/README.md)
+// # Design (measured; see BenchmarkLookup, docs/benchmarks.md and routing/README.md)
 //
 // A uniform raster over the items' extent (about CellsPerItem cells per
-// item). At build time each cell is classified: (a) covered whole by
-// exactly one item and farther than the near-border distance from every
-// edge → the answer is the cell itself (one array read, ≈ 10 ns); (b) near
-// nothing → none; (c) otherwise a short candidate list (items whose box,
-// grown by the near-border radius, meets the cell), each item with its
-// rings' edges bucketed by y for an exact winding test that also detects
-// the boundary. Points off the raster and uncovered points use an R-tree
-// of item boxes (tidwall/rtree) for the nearest search.
+// item, at most 2^24 cells). At build time each cell is classified:
+//
+//   - direct: covered whole by exactly one item and farther than the
+//     near-border distance from every other item → the answer is the cell
+//     itself (one array read);
+//   - known: no edge touches the cell and one item covers all of it →
+//     only the near-border neighbour is computed, from a per-cell list of
+//     the other items' edges that come within the near-border radius of
+//     the cell (usually 1–4 edges);
+//   - nearest: nothing covers the cell → the per-cell list holds every
+//     edge that can be the nearest one, within the nearest radius, of a
+//     point of the cell (from the centre's distance to the nearest item
+//     plus the cell's half diagonal), so no R-tree search is needed;
+//   - generic: an edge may touch the cell → a short candidate list, each
+//     item tested exactly with the PostGIS winding rule over its rings'
+//     edges bucketed by y, then the near-border (or nearest) answer from
+//     the cell's edge list;
+//   - none: no item within the nearest radius of any point of the cell.
+//
+// Edge lists are ascending edge ids (item, ring, vertex order, as PostGIS
+// visits them), interned, with edges that are farther than some other
+// edge from every point of the cell dropped. Metres come from the
+// haversine formula with series for the tiny angles and a per-row cosine
+// (metersAt), which matches DistanceMeters to nanometres. Points off the
+// raster use an R-tree of item boxes (tidwall/rtree).
 type Index struct {
 	items  []itemIx
 	polys  []polyIx
@@ -139,7 +156,7 @@ type Index struct {
 	nx, ny             int
 	cells              []uint32
 	rowTrig            []rowTrig // per raster row, for metersAt
-	lists              []int32   // count, then item indexes (ascending key)
+	lists              []int32   // cell lists: a header word, then items and/or edge ids (see raster.go)
 
 	tree rtree.RTreeG[int32]
 
