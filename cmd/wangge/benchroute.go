@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,6 +42,7 @@ type benchRouteConfig struct {
 	Scale    []int         // synthetic city sizes (grids)
 	CSVRows  int           // rows of the route --file measurement
 	PGPoints int           // points asked of PostGIS one per query
+	Profile  string        // CPU profile of the HTTP GET measurement ("" = none)
 }
 
 func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -53,6 +55,7 @@ func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	scale := fs.String("scale", "1500,15000,50000", "synthetic city sizes (grids) for the scaling figures; empty to skip")
 	fs.IntVar(&c.CSVRows, "csv-rows", 1_000_000, "rows of the route --file measurement")
 	fs.IntVar(&c.PGPoints, "pg-points", 20_000, "points asked of PostGIS with one query each")
+	fs.StringVar(&c.Profile, "cpuprofile", "", "write a CPU profile of the HTTP GET measurement (server and load generator) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -179,7 +182,21 @@ func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	out.line("bare net/http returning only a grid code: %8.0f req/s  p50 %6.0f µs  p99 %6.0f µs", baseline.rps, baseline.p50, baseline.p99)
+	if c.Profile != "" {
+		pf, err := os.Create(c.Profile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			pf.Close()
+			return err
+		}
+		defer pf.Close()
+	}
 	full, err := loadGET(ctx, addr, "/api/v1/route", reportPts, c.Clients, c.Duration)
+	if c.Profile != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return err
 	}
