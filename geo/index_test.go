@@ -154,6 +154,7 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 		{"near-border disabled", base, geo.IndexOptions{NearBorderMeters: -1}, 0, 200},
 		{"nearest disabled", base, geo.IndexOptions{NearestMeters: -1}, 30, 0},
 		{"coarse cells", base, geo.IndexOptions{CellsPerItem: 16}, 30, 200},
+		{"wide radii (100 m, 2 km)", base, geo.IndexOptions{NearBorderMeters: 100, NearestMeters: 2000}, 100, 2000},
 		{"keys are not indexes", spread, geo.IndexOptions{}, 30, 200},
 		{"overlapping items", overlap, geo.IndexOptions{}, 30, 200},
 	}
