@@ -2,6 +2,7 @@ package geo
 
 import (
 	"encoding/binary"
+	"hash/maphash"
 	"math"
 	"slices"
 
@@ -116,23 +117,27 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 	walk(func(c int, i int32) { flat[fill[c]] = i; fill[c]++ })
 	fill, last = nil, nil
 
-	interned := map[string]uint32{}
+	// Identical lists are stored once: a map from a hash of the words to
+	// the offset, checked word for word (a colliding list is stored again).
+	interned := map[uint64]uint32{}
 	ix.lists = []int32{0} // offset 0 is cellNone; never a list
-	key := make([]byte, 0, 64)
+	seed := maphash.MakeSeed()
+	var key []byte
 	intern := func(l []int32) uint32 {
 		key = key[:0]
 		for _, v := range l {
 			key = binary.LittleEndian.AppendUint32(key, uint32(v))
 		}
-		if off, ok := interned[string(key)]; ok {
+		h := maphash.Bytes(seed, key)
+		if off, ok := interned[h]; ok && int(off)+len(l) <= len(ix.lists) && slices.Equal(ix.lists[off:int(off)+len(l)], l) {
 			return off
 		}
 		off := uint32(len(ix.lists))
 		ix.lists = append(ix.lists, l...)
-		interned[string(key)] = off
+		interned[h] = off
 		return off
 	}
-	var cover, merged, es, word []int32
+	var cover, merged, es, word, prevCand []int32
 	coverAt := func(px, py float64, skip []int32) []int32 {
 		cover = cover[:0]
 		ix.tree.Search([2]float64{px, py}, [2]float64{px, py}, func(_, _ [2]float64, i int32) bool {
@@ -177,11 +182,27 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 			lastNearest := prevNearest
 			prevNearest = inf
 			if edge[c] {
-				runValid = false
 				// Items covering all of the cell without an edge near it
-				// (real overlaps) join the near list.
-				wholes := coverAt(px, py, near)
+				// (real overlaps) join the near list. Such an item covers
+				// the disc of radius reach around the centre, so when
+				// reach > cs it covers the previous cell's centre too and
+				// is among that cell's candidates (or its run's cover):
+				// no R-tree search needed.
+				var wholes []int32
+				if cx > 0 && reach > cs*(1+1e-9) {
+					cover = cover[:0]
+					for _, i := range prevCand {
+						if !contains(near, i) && ix.locate(&ix.items[i], px, py) != locOutside {
+							cover = append(cover, i)
+						}
+					}
+					wholes = cover
+				} else {
+					wholes = coverAt(px, py, near)
+				}
+				runValid = false
 				merged = mergeSorted(merged[:0], near, wholes)
+				prevCand = append(prevCand[:0], merged...)
 				if len(merged) == 0 {
 					ix.cells[c] = cellNone
 					continue
@@ -198,6 +219,7 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 				runCover = append(runCover[:0], coverAt(px, py, nil)...)
 				runValid = true
 			}
+			prevCand = append(prevCand[:0], runCover...)
 			switch {
 			case len(runCover) == 1 && (len(near) == 0 || len(near) == 1 && near[0] == runCover[0]):
 				ix.cells[c] = cellDirect | uint32(runCover[0])
