@@ -215,6 +215,7 @@ func TestReplicasHotSwap(t *testing.T) {
 	}
 
 	importGrids("v2.geojson", collection(feature("D", "", "district", ringD), feature("G8", "D", "grid", ringG8), feature("G9", "D", "grid", ringG9)), "--replace")
+	committed := time.Now() // the import process has exited: its transaction is committed
 	rev2 := currentRevision(t, db)
 	if rev2 <= rev1 {
 		t.Fatalf("revision %d after the import, was %d", rev2, rev1)
@@ -229,6 +230,7 @@ func TestReplicasHotSwap(t *testing.T) {
 				if grid != "G9" {
 					t.Fatalf("replica %s serves revision %v but routes the probe to %q, want G9", name, rev, grid)
 				}
+				t.Logf("replica %s serves revision %d %v after the import committed (polled every 20 ms)", name, rev2, time.Since(committed).Round(time.Millisecond))
 				break
 			}
 			if time.Now().After(deadline) {
