@@ -77,3 +77,19 @@ func TestLookupLatencyProfile(t *testing.T) {
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 	t.Logf("1,500-ish polygons (%d): median %v, p90 %v, p99 %v per lookup", len(items), ds[len(ds)/2], ds[len(ds)*9/10], ds[len(ds)*99/100])
 }
+
+// BenchmarkNewIndex is the build time of the index over 1,500 synthetic
+// polygons (a district): what a published redraw costs the router.
+func BenchmarkNewIndex(b *testing.B) {
+	items := geotest.Partition(1500, geotest.Options{Seed: 1})
+	b.ReportAllocs()
+	var st geo.Stats
+	for b.Loop() {
+		ix, err := geo.NewIndex(items, geo.IndexOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		st = ix.Stats()
+	}
+	b.ReportMetric(float64(st.Bytes)/float64(len(items)), "bytes/polygon")
+}

@@ -131,3 +131,23 @@ func BenchmarkRouteLicangReports(b *testing.B) {
 	}
 	_ = n
 }
+
+// BenchmarkAnswerJSON is the JSON of one full answer (GET /api/v1/route's
+// body) appended into a reused buffer.
+func BenchmarkAnswerJSON(b *testing.B) {
+	p, _ := licang(b)
+	s, err := routing.Build(p, routing.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := s.Route(120.4, 36.15)
+	for a.Grid.Code == "" || a.NearBorder.Code == "" {
+		a = s.Route(120.38+rand.Float64()*0.1, 36.1+rand.Float64()*0.1)
+	}
+	buf := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = a.AppendJSON(buf[:0])
+	}
+	b.SetBytes(int64(len(buf)))
+}
