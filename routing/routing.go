@@ -77,8 +77,12 @@ func (a *Answer) Routing() data.Routing {
 	}
 }
 
-// level is one level of areas with its covers index (no nearest search).
-type level struct {
+// areaIndex holds the communities, streets and districts in one covers
+// index (no nearest search), keyed community first, then street, then
+// district, each level in code order: since Lookup returns the lowest key
+// among the items covering a point, one lookup finds the smallest
+// enclosing area — one raster read for a point outside everything.
+type areaIndex struct {
 	ix  *geo.Index
 	ans []Answer // per key: the answer for a point in that area (unassigned)
 }
@@ -89,7 +93,7 @@ type Snapshot struct {
 	grids    []Answer  // per grid key (code order): the answer for a point inside
 	refs     []AreaRef // per grid key: code and name (near-border neighbours; small, cache-friendly)
 	gridIx   *geo.Index
-	levels   [3]level // community, street, district
+	areas    areaIndex // communities, then streets, then districts
 }
 
 // Grids is the number of grids in the snapshot.
@@ -193,20 +197,18 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("routing: grids: %w", err)
 	}
-	for li, lv := range []data.Level{data.LevelCommunity, data.LevelStreet, data.LevelDistrict} {
-		areas := collect(lv)
-		its := make([]geo.Item, len(areas))
-		l := level{ans: make([]Answer, len(areas))}
-		for i, a := range areas {
-			its[i] = geo.Item{Key: int32(i), Geom: a.Geom}
-			l.ans[i] = base(a)
-			l.ans[i].Match = MatchUnassigned
+	var its []geo.Item
+	for _, lv := range []data.Level{data.LevelCommunity, data.LevelStreet, data.LevelDistrict} {
+		for _, a := range collect(lv) {
+			its = append(its, geo.Item{Key: int32(len(its)), Geom: a.Geom})
+			ans := base(a)
+			ans.Match = MatchUnassigned
+			s.areas.ans = append(s.areas.ans, ans)
 		}
-		l.ix, err = geo.NewIndex(its, geo.IndexOptions{NearestMeters: -1, NearBorderMeters: -1, CellsPerItem: 64})
-		if err != nil {
-			return nil, fmt.Errorf("routing: %s: %w", lv, err)
-		}
-		s.levels[li] = l
+	}
+	s.areas.ix, err = geo.NewIndex(its, geo.IndexOptions{NearestMeters: -1, NearBorderMeters: -1, CellsPerItem: 64})
+	if err != nil {
+		return nil, fmt.Errorf("routing: areas: %w", err)
 	}
 	return s, nil
 }
@@ -233,11 +235,8 @@ func (s *Snapshot) Route(lon, lat float64) Answer {
 		}
 		return a
 	}
-	for i := range s.levels {
-		l := &s.levels[i]
-		if k := l.ix.Lookup(pt).Key; k >= 0 {
-			return l.ans[k]
-		}
+	if k := s.areas.ix.Lookup(pt).Key; k >= 0 {
+		return s.areas.ans[k]
 	}
 	return Answer{Match: MatchOutside, Revision: s.Revision}
 }
@@ -253,7 +252,7 @@ type Router struct {
 	OnReload func(revision int64, err error)
 }
 
-var empty = &Snapshot{gridIx: mustEmpty(), levels: [3]level{{ix: mustEmpty()}, {ix: mustEmpty()}, {ix: mustEmpty()}}}
+var empty = &Snapshot{gridIx: mustEmpty(), areas: areaIndex{ix: mustEmpty()}}
 
 func mustEmpty() *geo.Index {
 	ix, err := geo.NewIndex(nil, geo.IndexOptions{})

@@ -289,3 +289,43 @@ func BenchmarkRoute(b *testing.B) {
 	}
 	_ = n
 }
+
+// TestRouteAreaLevels checks the fallback for points in no grid: the
+// smallest enclosing area wins whatever the codes' order across levels,
+// and an area outside every district still counts.
+func TestRouteAreaLevels(t *testing.T) {
+	a := func(code string, lv data.Level, parent string, g orb.MultiPolygon) data.Area {
+		return data.Area{Code: code, Level: lv, Name: "name " + code, ParentCode: parent, Geom: g, Revision: 1}
+	}
+	p := data.Partition{Revision: 1, Areas: []data.Area{
+		a("A1", data.LevelDistrict, "", rect(120.00, 36.00, 120.03, 36.01)),
+		a("B1", data.LevelStreet, "A1", rect(120.00, 36.00, 120.02, 36.01)),
+		a("Z1", data.LevelCommunity, "B1", rect(120.00, 36.00, 120.01, 36.01)),
+		a("Y9", data.LevelCommunity, "", rect(121.00, 37.00, 121.01, 37.01)), // in no district or street
+	}}
+	s, err := routing.Build(p, routing.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name                        string
+		lon, lat                    float64
+		match                       string
+		community, street, district string
+	}{
+		{"in the community", 120.005, 36.005, routing.MatchUnassigned, "Z1", "B1", "A1"},
+		{"on the community's east edge (shared with the street's interior)", 120.01, 36.005, routing.MatchUnassigned, "Z1", "B1", "A1"},
+		{"in the street only", 120.015, 36.005, routing.MatchUnassigned, "", "B1", "A1"},
+		{"in the district only", 120.025, 36.005, routing.MatchUnassigned, "", "", "A1"},
+		{"in a community outside every district", 121.005, 37.005, routing.MatchUnassigned, "Y9", "", ""},
+		{"outside everything", 120.5, 36.5, routing.MatchOutside, "", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := s.Route(c.lon, c.lat)
+			if got.Match != c.match || got.Community.Code != c.community || got.Street.Code != c.street || got.District.Code != c.district {
+				t.Fatalf("Route = %+v", got)
+			}
+		})
+	}
+}
