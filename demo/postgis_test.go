@@ -2,34 +2,21 @@ package demo
 
 import (
 	"context"
-	"os"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb/encoding/ewkb"
 	"github.com/wangge-dev/wangge/data"
+	"github.com/wangge-dev/wangge/internal/pgtest"
 )
 
-// connectPostGIS opens the test database with PostGIS enabled; without one
-// the test is skipped, unless CI is set.
+// connectPostGIS opens the test database with PostGIS enabled
+// (internal/pgtest: skipped without one, unless CI is set).
 func connectPostGIS(t *testing.T) *pgx.Conn {
 	t.Helper()
-	url := os.Getenv("WANGGE_TEST_DATABASE_URL")
-	if url == "" {
-		url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err == nil {
-		_, err = conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS postgis")
-	}
+	conn, err := pgx.Connect(context.Background(), pgtest.URL(t))
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostGIS unreachable: %v", err)
-		}
-		t.Skipf("PostGIS unreachable: %v", err)
+		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close(context.Background()) })
 	return conn

@@ -454,7 +454,7 @@ func loadGET(ctx context.Context, addr, path string, pts []orb.Point, clients in
 					failed.Store(err)
 					return
 				}
-				if err := readResponse(br); err != nil {
+				if err := readStatus(br, "HTTP/1.1 200"); err != nil {
 					failed.Store(err)
 					return
 				}
@@ -477,36 +477,6 @@ func loadGET(ctx context.Context, addr, path string, pts []orb.Point, clients in
 	}
 	sort.Float64s(all)
 	return loadFigures{rps: float64(total.Load()) / d.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100]}, nil
-}
-
-// readResponse reads one HTTP/1.1 response with a Content-Length body and
-// checks its status is 200.
-func readResponse(br *bufio.Reader) error {
-	status, err := br.ReadSlice('\n')
-	if err != nil {
-		return err
-	}
-	if !bytes.HasPrefix(status, []byte("HTTP/1.1 200")) {
-		return fmt.Errorf("unexpected status %q", bytes.TrimSpace(status))
-	}
-	n := -1
-	for {
-		line, err := br.ReadSlice('\n')
-		if err != nil {
-			return err
-		}
-		if len(line) <= 2 {
-			break
-		}
-		if len(line) > 16 && bytes.EqualFold(line[:15], []byte("Content-Length:")) {
-			n, _ = strconv.Atoi(string(bytes.TrimSpace(line[15:])))
-		}
-	}
-	if n < 0 {
-		return errors.New("response without Content-Length")
-	}
-	_, err = br.Discard(n)
-	return err
 }
 
 // loadBatches posts JSON-array batches of size points and returns points/s.
