@@ -9,6 +9,7 @@ package oracle
 import (
 	"context"
 	"fmt"
+	"github.com/wangge-dev/wangge/internal/pgtest"
 	"math"
 	"os"
 	"sort"
@@ -22,32 +23,14 @@ import (
 	"github.com/wangge-dev/wangge/geo"
 )
 
-// DefaultURL is the test database used when WANGGE_TEST_DATABASE_URL is unset.
-const DefaultURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-// Connect opens a connection to the test database (env
-// WANGGE_TEST_DATABASE_URL, default DefaultURL) with PostGIS enabled. When
-// the database is unreachable the test is skipped — unless env CI is set,
-// then it fails. The connection is closed when the test ends.
+// Connect opens a connection to the test database with PostGIS enabled
+// (internal/pgtest: skipped when unreachable, unless env CI is set, then it
+// fails). The connection is closed when the test ends.
 func Connect(t testing.TB) *pgx.Conn {
 	t.Helper()
-	url := os.Getenv("WANGGE_TEST_DATABASE_URL")
-	if url == "" {
-		url = DefaultURL
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err == nil {
-		err = conn.Ping(ctx)
-	}
+	conn, err := pgx.Connect(context.Background(), pgtest.URL(t))
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostGIS test database unreachable (CI is set): %v", err)
-		}
-		t.Skipf("PostGIS test database unreachable: %v", err)
-	}
-	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS postgis"); err != nil {
-		t.Fatalf("create extension postgis: %v", err)
+		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close(context.Background()) })
 	return conn
