@@ -213,54 +213,25 @@ func reportBody(b []byte, i int, p orb.Point) []byte {
 // loadReports posts one report a request from clients raw keep-alive
 // connections for d and records each latency.
 func loadReports(ctx context.Context, addr, tok string, pts []orb.Point, clients int, d time.Duration) (intakeFigures, error) {
-	var wg sync.WaitGroup
-	lat := make([][]float64, clients)
-	var failed atomic.Value
-	var total atomic.Int64
 	t0 := time.Now()
-	deadline := t0.Add(d)
-	for c := 0; c < clients; c++ {
-		wg.Add(1)
-		go func(c int) {
-			defer wg.Done()
-			conn, err := net.Dial("tcp", addr)
-			if err != nil {
-				failed.Store(err)
-				return
-			}
-			defer conn.Close()
-			br := bufio.NewReaderSize(conn, 64<<10)
-			var body, req []byte
-			rec := make([]float64, 0, 1<<16)
-			for i := c; time.Now().Before(deadline) && ctx.Err() == nil; i += clients {
-				body = reportBody(body[:0], i, pts[i%len(pts)])
-				req = append(req[:0], "POST /api/v1/reports HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nAuthorization: Bearer "...)
-				req = append(req, tok...)
-				req = append(req, "\r\nContent-Length: "...)
-				req = strconv.AppendInt(req, int64(len(body)), 10)
-				req = append(req, "\r\n\r\n"...)
-				req = append(req, body...)
-				s := time.Now()
-				if _, err := conn.Write(req); err != nil {
-					failed.Store(err)
-					return
-				}
-				if err := readStatus(br, "HTTP/1.1 201"); err != nil {
-					failed.Store(err)
-					return
-				}
-				rec = append(rec, float64(time.Since(s))/1e3)
-			}
-			lat[c] = rec
-			total.Add(int64(len(rec)))
-		}(c)
-	}
-	wg.Wait()
+	lat, err := rawLoad(ctx, addr, clients, d, "HTTP/1.1 201", func(req []byte, i int) []byte {
+		body := reportBody(nil, i, pts[i%len(pts)])
+		req = append(req, "POST /api/v1/reports HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nAuthorization: Bearer "...)
+		req = append(req, tok...)
+		req = append(req, "\r\nContent-Length: "...)
+		req = strconv.AppendInt(req, int64(len(body)), 10)
+		req = append(req, "\r\n\r\n"...)
+		return append(req, body...)
+	})
 	took := time.Since(t0)
-	if err, _ := failed.Load().(error); err != nil {
+	if err != nil {
 		return intakeFigures{}, err
 	}
-	return figures(lat, total.Load(), total.Load(), took)
+	n := int64(0)
+	for _, r := range lat {
+		n += int64(len(r))
+	}
+	return figures(lat, n, n, took)
 }
 
 // loadReportBatches posts batches of size reports from clients for d.

@@ -422,19 +422,42 @@ func bareServer(s *routing.Snapshot) http.Handler {
 
 type loadFigures struct{ rps, p50, p99 float64 }
 
-// loadGET drives GET path?lon=&lat= with raw HTTP/1.1 keep-alive
-// connections (a load generator that costs far less than net/http's
-// client, so the server gets most of the CPU) and records each latency.
+// loadGET drives GET path?lon=&lat= through rawLoad and returns req/s
+// and latency percentiles (µs).
 func loadGET(ctx context.Context, addr, path string, pts []orb.Point, clients int, d time.Duration) (loadFigures, error) {
-	reqs := make([][]byte, 4096)
-	for i := range reqs {
+	lat, err := rawLoad(ctx, addr, clients, d, "HTTP/1.1 200", func(req []byte, i int) []byte {
 		p := pts[i%len(pts)]
-		reqs[i] = []byte(fmt.Sprintf("GET %s?lon=%.6f&lat=%.6f HTTP/1.1\r\nHost: bench\r\n\r\n", path, p[0], p[1]))
+		req = append(req, "GET "...)
+		req = append(req, path...)
+		req = append(req, "?lon="...)
+		req = strconv.AppendFloat(req, p[0], 'f', 6, 64)
+		req = append(req, "&lat="...)
+		req = strconv.AppendFloat(req, p[1], 'f', 6, 64)
+		return append(req, " HTTP/1.1\r\nHost: bench\r\n\r\n"...)
+	})
+	if err != nil {
+		return loadFigures{}, err
 	}
+	var all []float64
+	for _, r := range lat {
+		all = append(all, r...)
+	}
+	if len(all) == 0 {
+		return loadFigures{}, errors.New("no request completed")
+	}
+	sort.Float64s(all)
+	return loadFigures{rps: float64(len(all)) / d.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100]}, nil
+}
+
+// rawLoad drives a server with clients raw HTTP/1.1 keep-alive
+// connections for d — a load generator that costs far less than net/http's
+// client, so the server gets most of the CPU. Request i is built by
+// request (appending to a reused buffer); every answer's status line must
+// start with want. It returns each client's latencies in µs.
+func rawLoad(ctx context.Context, addr string, clients int, d time.Duration, want string, request func(req []byte, i int) []byte) ([][]float64, error) {
 	var wg sync.WaitGroup
 	lat := make([][]float64, clients)
 	var failed atomic.Value
-	var total atomic.Int64
 	deadline := time.Now().Add(d)
 	for c := 0; c < clients; c++ {
 		wg.Add(1)
@@ -447,36 +470,29 @@ func loadGET(ctx context.Context, addr, path string, pts []orb.Point, clients in
 			}
 			defer conn.Close()
 			br := bufio.NewReaderSize(conn, 64<<10)
-			rec := make([]float64, 0, 1<<20)
+			rec := make([]float64, 0, 1<<16)
+			var req []byte
 			for i := c; time.Now().Before(deadline) && ctx.Err() == nil; i += clients {
+				req = request(req[:0], i)
 				t0 := time.Now()
-				if _, err := conn.Write(reqs[i%len(reqs)]); err != nil {
+				if _, err := conn.Write(req); err != nil {
 					failed.Store(err)
 					return
 				}
-				if err := readStatus(br, "HTTP/1.1 200"); err != nil {
+				if err := readStatus(br, want); err != nil {
 					failed.Store(err)
 					return
 				}
 				rec = append(rec, float64(time.Since(t0))/1e3)
 			}
 			lat[c] = rec
-			total.Add(int64(len(rec)))
 		}(c)
 	}
 	wg.Wait()
 	if err, _ := failed.Load().(error); err != nil {
-		return loadFigures{}, err
+		return nil, err
 	}
-	var all []float64
-	for _, r := range lat {
-		all = append(all, r...)
-	}
-	if len(all) == 0 {
-		return loadFigures{}, errors.New("no request completed")
-	}
-	sort.Float64s(all)
-	return loadFigures{rps: float64(total.Load()) / d.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100]}, nil
+	return lat, nil
 }
 
 // loadBatches posts JSON-array batches of size points and returns points/s.
