@@ -5,45 +5,64 @@ import (
 	"strconv"
 )
 
-// AppendJSON appends the answer as JSON (RouteAnswer in docs/openapi.yaml)
-// without reflection or allocation beyond b's growth: the API's hot path.
-func (a *Answer) AppendJSON(b []byte) []byte {
-	b = append(b, `{"match":"`...)
-	b = append(b, a.Match...)
-	b = append(b, `","revision":`...)
-	b = strconv.AppendInt(b, a.Revision, 10)
+// prepare computes the Place's JSON fragments (Build time).
+func (p *Place) prepare() {
+	b := append([]byte(nil), `","revision":`...)
+	b = strconv.AppendInt(b, p.Revision, 10)
 	b = append(b, `,"grid":`...)
-	if a.Grid.Code == "" {
+	if p.Grid.Code == "" {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, `{"code":`...)
-		b = appendString(b, a.Grid.Code)
+		b = appendString(b, p.Grid.Code)
 		b = append(b, `,"name":`...)
-		b = appendString(b, a.Grid.Name)
+		b = appendString(b, p.Grid.Name)
 		b = append(b, `,"revision":`...)
-		b = strconv.AppendInt(b, a.GridRevision, 10)
+		b = strconv.AppendInt(b, p.GridRevision, 10)
 		b = append(b, '}')
 	}
-	b = append(b, `,"distance_m":`...)
-	b = appendFloat(b, a.DistanceM)
-	hasGrid := a.Grid.Code != ""
+	p.split = len(b)
+	hasGrid := p.Grid.Code != ""
 	b = append(b, `,"leader":`...)
-	if hasGrid && !a.LeaderVacant && a.Leader.ID != 0 {
-		b = appendPerson(b, &a.Leader, "")
+	if hasGrid && !p.LeaderVacant && p.Leader.ID != 0 {
+		b = appendPerson(b, &p.Leader, "")
 	} else {
 		b = append(b, "null"...)
 	}
 	b = append(b, `,"vacant":`...)
-	b = strconv.AppendBool(b, hasGrid && a.LeaderVacant)
+	b = strconv.AppendBool(b, hasGrid && p.LeaderVacant)
 	b = append(b, `,"fallback":`...)
-	if hasGrid && a.LeaderVacant && a.Leader.ID != 0 {
-		b = appendPerson(b, &a.Leader, string(a.LeaderRole))
+	if hasGrid && p.LeaderVacant && p.Leader.ID != 0 {
+		b = appendPerson(b, &p.Leader, string(p.LeaderRole))
 	} else {
 		b = append(b, "null"...)
 	}
-	b = appendRef(b, `,"community":`, a.Community)
-	b = appendRef(b, `,"street":`, a.Street)
-	b = appendRef(b, `,"district":`, a.District)
+	b = appendRef(b, `,"community":`, p.Community)
+	b = appendRef(b, `,"street":`, p.Street)
+	b = appendRef(b, `,"district":`, p.District)
+	p.full = b
+
+	c := append([]byte(nil), `","grid":`...)
+	c = appendString(c, p.Grid.Code)
+	c = append(c, `,"leader_id":`...)
+	c = strconv.AppendInt(c, p.Leader.ID, 10)
+	c = append(c, `,"community":`...)
+	c = appendString(c, p.Community.Code)
+	c = append(c, `,"street":`...)
+	c = appendString(c, p.Street.Code)
+	p.compact = c
+}
+
+// AppendJSON appends the answer as JSON (RouteAnswer in docs/openapi.yaml)
+// without reflection or allocation beyond b's growth: the API's hot path.
+// The parts that depend only on the grid come precomputed from its Place.
+func (a *Answer) AppendJSON(b []byte) []byte {
+	b = append(b, `{"match":"`...)
+	b = append(b, a.Match...)
+	b = append(b, a.full[:a.split]...)
+	b = append(b, `,"distance_m":`...)
+	b = appendFloat(b, a.DistanceM)
+	b = append(b, a.full[a.split:]...)
 	b = append(b, `,"near_border":`...)
 	if a.NearBorder.Code == "" {
 		b = append(b, "null"...)
@@ -64,14 +83,7 @@ func (a *Answer) AppendJSON(b []byte) []byte {
 func (a *Answer) AppendCompactJSON(b []byte) []byte {
 	b = append(b, `{"match":"`...)
 	b = append(b, a.Match...)
-	b = append(b, `","grid":`...)
-	b = appendString(b, a.Grid.Code)
-	b = append(b, `,"leader_id":`...)
-	b = strconv.AppendInt(b, a.Leader.ID, 10)
-	b = append(b, `,"community":`...)
-	b = appendString(b, a.Community.Code)
-	b = append(b, `,"street":`...)
-	b = appendString(b, a.Street.Code)
+	b = append(b, a.compact...)
 	if a.DistanceM != 0 {
 		b = append(b, `,"distance_m":`...)
 		b = appendFloat(b, a.DistanceM)

@@ -9,9 +9,7 @@ import "sort"
 func (s *Snapshot) Grid(code string) (Answer, bool) {
 	i := sort.Search(len(s.grids), func(i int) bool { return s.grids[i].Grid.Code >= code })
 	if i < len(s.grids) && s.grids[i].Grid.Code == code {
-		a := s.grids[i]
-		a.Match = MatchInside
-		return a, true
+		return Answer{Place: &s.grids[i], Match: MatchInside}, true
 	}
 	return Answer{}, false
 }

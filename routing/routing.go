@@ -43,9 +43,13 @@ type Person struct {
 	Phone string
 }
 
-// Answer is where a point is routed. Zero-valued references mean "none".
-type Answer struct {
-	Match        string  // MatchInside … MatchOutside
+// Place is the part of an answer that does not depend on the point: the
+// grid (or, for an unassigned point, nothing), who receives the case, the
+// community, street and district, and the partition revision. Build
+// precomputes one per grid and one per area, with its JSON; every answer
+// routed to that grid or area points at the same Place, so Route copies
+// nothing and reads nothing of it. Read-only.
+type Place struct {
 	Grid         AreaRef // set for inside, edge and nearest
 	GridRevision int64   // revision that last changed the grid
 	// Leader is who receives the case: the grid leader, or when that post
@@ -57,10 +61,23 @@ type Answer struct {
 	Community    AreaRef
 	Street       AreaRef
 	District     AreaRef
-	DistanceM    float64 // metres to the grid for nearest; 0 otherwise
-	NearBorder   AreaRef // another grid within Options.NearBorderMeters of a point in a grid
-	NearBorderM  float64 // metres to NearBorder (0 when the point is on their shared boundary)
-	Revision     int64   // partition revision the answer came from
+	Revision     int64 // partition revision the answer came from
+
+	// JSON of the fields above as AppendJSON and AppendCompactJSON write
+	// them (see json.go): full[:split] goes before distance_m, full[split:]
+	// after it.
+	full    []byte
+	split   int
+	compact []byte
+}
+
+// Answer is where a point is routed. Zero-valued references mean "none".
+type Answer struct {
+	*Place              // never nil in an answer of Route or Grid
+	Match       string  // MatchInside … MatchOutside
+	DistanceM   float64 // metres to the grid for nearest; 0 otherwise
+	NearBorder  AreaRef // another grid within Options.NearBorderMeters of a point in a grid
+	NearBorderM float64 // metres to NearBorder (0 when the point is on their shared boundary)
 }
 
 // Routing is the answer in the form stored on a report.
@@ -84,14 +101,15 @@ func (a *Answer) Routing() data.Routing {
 // enclosing area — one raster read for a point outside everything.
 type areaIndex struct {
 	ix  *geo.Index
-	ans []Answer // per key: the answer for a point in that area (unassigned)
+	ans []Place // per key: the place of a point in that area (unassigned)
 }
 
 // Snapshot is one partition, indexed. Immutable; safe for concurrent use.
 type Snapshot struct {
 	Revision int64
-	grids    []Answer  // per grid key (code order): the answer for a point inside
+	grids    []Place   // per grid key (code order)
 	refs     []AreaRef // per grid key: code and name (near-border neighbours; small, cache-friendly)
+	outside  *Place    // the place of a point outside every district
 	gridIx   *geo.Index
 	areas    areaIndex // communities, then streets, then districts
 }
@@ -143,9 +161,9 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 		return AreaRef{Code: a.Code, Name: a.Name}
 	}
 	person := func(pp *data.Person) Person { return Person{ID: pp.ID, Name: pp.Name, Phone: pp.Phone} }
-	base := func(a *data.Area) Answer {
+	base := func(a *data.Area) Place {
 		comm := ancestor(a, data.LevelCommunity)
-		ans := Answer{
+		ans := Place{
 			Community: ref(comm),
 			Street:    ref(ancestor(a, data.LevelStreet)),
 			District:  ref(ancestor(a, data.LevelDistrict)),
@@ -180,14 +198,16 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 		sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
 		return out
 	}
-	s := &Snapshot{Revision: p.Revision}
+	s := &Snapshot{Revision: p.Revision, outside: &Place{Revision: p.Revision}}
+	s.outside.prepare()
 	grids := collect(data.LevelGrid)
 	items := make([]geo.Item, len(grids))
-	s.grids = make([]Answer, len(grids))
+	s.grids = make([]Place, len(grids))
 	s.refs = make([]AreaRef, len(grids))
 	for i, g := range grids {
 		items[i] = geo.Item{Key: int32(i), Geom: g.Geom}
 		s.grids[i] = base(g)
+		s.grids[i].prepare()
 		s.refs[i] = ref(g)
 	}
 	var err error
@@ -201,9 +221,8 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 	for _, lv := range []data.Level{data.LevelCommunity, data.LevelStreet, data.LevelDistrict} {
 		for _, a := range collect(lv) {
 			its = append(its, geo.Item{Key: int32(len(its)), Geom: a.Geom})
-			ans := base(a)
-			ans.Match = MatchUnassigned
-			s.areas.ans = append(s.areas.ans, ans)
+			s.areas.ans = append(s.areas.ans, base(a))
+			s.areas.ans[len(s.areas.ans)-1].prepare()
 		}
 	}
 	s.areas.ix, err = geo.NewIndex(its, geo.IndexOptions{NearestMeters: -1, NearBorderMeters: -1, CellsPerItem: 64})
@@ -216,19 +235,18 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 // Route answers one lon/lat point (WGS-84): the grid covering it (lowest
 // code on shared boundaries), else the nearest grid within NearestMeters,
 // else the smallest enclosing community, street or district (unassigned),
-// else outside. It takes no lock and does not allocate.
+// else outside. It takes no lock and does not allocate; the answer points
+// at the snapshot's precomputed Place of the grid or area.
 func (s *Snapshot) Route(lon, lat float64) Answer {
 	pt := orb.Point{lon, lat}
 	m := s.gridIx.Lookup(pt)
 	if m.Key >= 0 {
-		a := s.grids[m.Key]
+		a := Answer{Place: &s.grids[m.Key], Match: MatchInside}
 		switch m.Kind {
 		case geo.MatchEdge:
 			a.Match = MatchEdge
 		case geo.MatchNearest:
 			a.Match, a.DistanceM = MatchNearest, m.DistanceM
-		default:
-			a.Match = MatchInside
 		}
 		if m.NearKey >= 0 {
 			a.NearBorder, a.NearBorderM = s.refs[m.NearKey], m.NearM
@@ -236,9 +254,9 @@ func (s *Snapshot) Route(lon, lat float64) Answer {
 		return a
 	}
 	if k := s.areas.ix.Lookup(pt).Key; k >= 0 {
-		return s.areas.ans[k]
+		return Answer{Place: &s.areas.ans[k], Match: MatchUnassigned}
 	}
-	return Answer{Match: MatchOutside, Revision: s.Revision}
+	return Answer{Place: s.outside, Match: MatchOutside}
 }
 
 // Router holds the current snapshot. The zero Router routes everything
@@ -252,7 +270,11 @@ type Router struct {
 	OnReload func(revision int64, err error)
 }
 
-var empty = &Snapshot{gridIx: mustEmpty(), areas: areaIndex{ix: mustEmpty()}}
+var empty = func() *Snapshot {
+	s := &Snapshot{gridIx: mustEmpty(), areas: areaIndex{ix: mustEmpty()}, outside: &Place{}}
+	s.outside.prepare()
+	return s
+}()
 
 func mustEmpty() *geo.Index {
 	ix, err := geo.NewIndex(nil, geo.IndexOptions{})

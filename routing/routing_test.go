@@ -2,6 +2,8 @@ package routing_test
 
 import (
 	"context"
+	"encoding/json"
+	"math"
 	"math/rand"
 	"strings"
 	"sync"
@@ -96,6 +98,7 @@ func TestRoute(t *testing.T) {
 			if c.match == routing.MatchNearest && (a.DistanceM < 80 || a.DistanceM > 100) {
 				t.Fatalf("distance %.1f m", a.DistanceM)
 			}
+			checkAnswerJSON(t, a)
 		})
 	}
 }
@@ -327,5 +330,91 @@ func TestRouteAreaLevels(t *testing.T) {
 				t.Fatalf("Route = %+v", got)
 			}
 		})
+	}
+}
+
+// checkAnswerJSON decodes both JSON forms of a with encoding/json and
+// compares every field with the answer.
+func checkAnswerJSON(t *testing.T, a routing.Answer) {
+	t.Helper()
+	type ref struct{ Code, Name string }
+	type person struct {
+		ID          int64
+		Name, Phone string
+		Role        string
+	}
+	var full struct {
+		Match    string
+		Revision int64
+		Grid     *struct {
+			Code, Name string
+			Revision   int64
+		}
+		DistanceM  float64 `json:"distance_m"`
+		Leader     *person
+		Vacant     bool
+		Fallback   *person
+		Community  *ref
+		Street     *ref
+		District   *ref
+		NearBorder *struct {
+			Code, Name string
+			DistanceM  float64 `json:"distance_m"`
+		} `json:"near_border"`
+	}
+	raw := a.AppendJSON(nil)
+	if err := json.Unmarshal(raw, &full); err != nil {
+		t.Fatalf("AppendJSON: %v: %s", err, raw)
+	}
+	refOf := func(r *ref) routing.AreaRef {
+		if r == nil {
+			return routing.AreaRef{}
+		}
+		return routing.AreaRef{Code: r.Code, Name: r.Name}
+	}
+	round := func(f float64) float64 { return math.Round(f*100) / 100 }
+	ok := full.Match == a.Match && full.Revision == a.Revision && full.DistanceM == round(a.DistanceM) &&
+		refOf(full.Community) == a.Community && refOf(full.Street) == a.Street && refOf(full.District) == a.District &&
+		full.Vacant == (a.Grid.Code != "" && a.LeaderVacant)
+	if a.Grid.Code == "" {
+		ok = ok && full.Grid == nil
+	} else {
+		ok = ok && full.Grid != nil && full.Grid.Code == a.Grid.Code && full.Grid.Name == a.Grid.Name && full.Grid.Revision == a.GridRevision
+	}
+	got := full.Leader
+	if a.LeaderVacant {
+		got = full.Fallback
+		ok = ok && full.Leader == nil && (a.Leader.ID == 0) == (full.Fallback == nil)
+		if got != nil {
+			ok = ok && got.Role == string(a.LeaderRole)
+		}
+	} else if a.Grid.Code != "" {
+		ok = ok && full.Fallback == nil && (a.Leader.ID == 0) == (full.Leader == nil)
+	}
+	if got != nil {
+		ok = ok && got.ID == a.Leader.ID && got.Name == a.Leader.Name && got.Phone == a.Leader.Phone
+	}
+	if a.NearBorder.Code == "" {
+		ok = ok && full.NearBorder == nil
+	} else {
+		ok = ok && full.NearBorder != nil && full.NearBorder.Code == a.NearBorder.Code && full.NearBorder.Name == a.NearBorder.Name &&
+			full.NearBorder.DistanceM == round(a.NearBorderM)
+	}
+	if !ok {
+		t.Fatalf("AppendJSON = %s for %+v %+v", raw, a, *a.Place)
+	}
+	var compact struct {
+		Match, Grid, Community, Street string
+		LeaderID                       int64   `json:"leader_id"`
+		DistanceM                      float64 `json:"distance_m"`
+		NearBorder                     string  `json:"near_border"`
+	}
+	raw = a.AppendCompactJSON(nil)
+	if err := json.Unmarshal(raw, &compact); err != nil {
+		t.Fatalf("AppendCompactJSON: %v: %s", err, raw)
+	}
+	if compact.Match != a.Match || compact.Grid != a.Grid.Code || compact.Community != a.Community.Code || compact.Street != a.Street.Code ||
+		compact.LeaderID != a.Leader.ID || compact.DistanceM != round(a.DistanceM) || compact.NearBorder != a.NearBorder.Code {
+		t.Fatalf("AppendCompactJSON = %s for %+v", raw, a)
 	}
 }
