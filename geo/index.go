@@ -116,8 +116,10 @@ type itemIx struct {
 // item, at most 2^24 cells). At build time each cell is classified:
 //
 //   - direct: covered whole by exactly one item and farther than the
-//     near-border distance from every other item → the answer is the cell
-//     itself (one array read);
+//     near-border distance from every other item — or, with the
+//     near-border search disabled, covered whole by several items with no
+//     edge touching the cell (nested areas), the lowest key winning
+//     everywhere → the answer is the cell itself (one array read);
 //   - known: no edge touches the cell and one item covers all of it →
 //     only the near-border neighbour is computed, from a per-cell list of
 //     the other items' edges that come within the near-border radius of

@@ -143,6 +143,11 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 	overlap := append(append([]geo.Item(nil), spread...),
 		geo.Item{Key: 8, Geom: sq(0.3, 0.3, 0.45, 0.42)},
 		geo.Item{Key: 100000, Geom: sq(0.6, 0.55, 0.7, 0.75)})
+	// Nesting as in routing's area index: big squares (higher keys) over
+	// the partition, one inside another.
+	nested := append(append([]geo.Item(nil), spread...),
+		geo.Item{Key: 200000, Geom: sq(0.1, 0.1, 0.6, 0.7)},
+		geo.Item{Key: 300000, Geom: sq(-0.1, -0.1, 1.1, 1.1)})
 	cases := []struct {
 		name           string
 		items          []geo.Item
@@ -157,6 +162,7 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 		{"wide radii (100 m, 2 km)", base, geo.IndexOptions{NearBorderMeters: 100, NearestMeters: 2000}, 100, 2000},
 		{"keys are not indexes", spread, geo.IndexOptions{}, 30, 200},
 		{"overlapping items", overlap, geo.IndexOptions{}, 30, 200},
+		{"nested items, both searches disabled", nested, geo.IndexOptions{NearBorderMeters: -1, NearestMeters: -1, CellsPerItem: 64}, 0, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -223,6 +223,12 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 			switch {
 			case len(runCover) == 1 && (len(near) == 0 || len(near) == 1 && near[0] == runCover[0]):
 				ix.cells[c] = cellDirect | uint32(runCover[0])
+			case len(runCover) > 1 && ix.nearM <= 0:
+				// Nested or overlapping items cover all of the cell and no
+				// edge comes near it: the lowest key wins at every point,
+				// and without a near-border search nothing else is asked
+				// (routing's index of communities, streets and districts).
+				ix.cells[c] = cellDirect | uint32(runCover[0])
 			case len(runCover) == 1:
 				es = edgesNear(near, runCover[0], px, py)
 				word = append(word[:0], int32(len(es))|listKnown, runCover[0])
