@@ -144,11 +144,10 @@ type Index struct {
 	items  []itemIx
 	polys  []polyIx
 	rings  []ringIx
-	bstart []uint32
-	segs   []seg
-	segE   []int32 // edge id of each entry of segs
-	edges  []edge  // every edge once, in item, ring, vertex order
-	verts  []orb.Point
+	bstart []uint32 // per ring bucket: first entry in bedge
+	bedge  []int32  // edge ids of each ring's y buckets
+	edges  []edge   // every edge once, in item, ring, vertex order
+	eitem  []int32  // item of each edge
 
 	nearM, nearestM     float64 // metres; 0 = disabled
 	nearDeg, nearestDeg float64 // conservative planar radii
@@ -194,7 +193,7 @@ type Stats struct {
 
 // Stats reports the index size (for benchmarks and logs).
 func (ix *Index) Stats() Stats {
-	s := Stats{Items: len(ix.items), Rings: len(ix.rings), Edges: len(ix.verts) - len(ix.rings), Cells: len(ix.cells)}
+	s := Stats{Items: len(ix.items), Rings: len(ix.rings), Edges: len(ix.edges), Cells: len(ix.cells)}
 	for _, c := range ix.cells {
 		if c&cellDirect != 0 {
 			s.DirectCells++
@@ -202,8 +201,8 @@ func (ix *Index) Stats() Stats {
 			s.ListCells++
 		}
 	}
-	s.Bytes = len(ix.items)*56 + len(ix.polys)*8 + len(ix.rings)*72 + len(ix.bstart)*4 +
-		len(ix.segs)*36 + len(ix.edges)*40 + len(ix.verts)*16 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.items)*80
+	s.Bytes = len(ix.items)*56 + len(ix.polys)*8 + len(ix.rings)*72 + len(ix.bstart)*4 + len(ix.bedge)*4 +
+		len(ix.edges)*36 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.rowTrig)*24 + len(ix.items)*80
 	return s
 }
 
@@ -454,12 +453,13 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 func (ix *Index) nearestEdge(es []int32, x, y float64, skip int32, lim float64) (d, cx, cy float64, item int32) {
 	d, item = inf, -1
 	for _, e := range es {
-		g := &ix.edges[e]
-		if g.item == skip {
+		it := ix.eitem[e]
+		if it == skip {
 			continue
 		}
+		g := &ix.edges[e]
 		if dd, qx, qy := segDist(x, y, g.ax, g.ay, g.bx, g.by); dd < d && dd <= lim {
-			d, cx, cy, item = dd, qx, qy, g.item
+			d, cx, cy, item = dd, qx, qy, it
 		}
 	}
 	return d, cx, cy, item

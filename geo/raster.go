@@ -73,9 +73,9 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 			for p := it.p0; p < it.p1; p++ {
 				for ri := ix.polys[p].r0; ri < ix.polys[p].r1; ri++ {
 					r := &ix.rings[ri]
-					vs := ix.verts[r.v0:r.v1]
-					for k := 0; k+1 < len(vs); k++ {
-						a, b := vs[k], vs[k+1]
+					for k := r.e0; k < r.e1; k++ {
+						g := &ix.edges[k]
+						a, b := [2]float64{g.ax, g.ay}, [2]float64{g.bx, g.by}
 						x0, x1 := ix.cellX(min(a[0], b[0])-reach), ix.cellX(max(a[0], b[0])+reach)
 						y0, y1 := ix.cellY(min(a[1], b[1])-reach), ix.cellY(max(a[1], b[1])+reach)
 						for cy := y0; cy <= y1; cy++ {
@@ -339,7 +339,7 @@ func (ix *Index) pruneDominated(es []int32, px, py, half float64, perItem bool) 
 		lo := (d[i] - half) * (1 - 1e-9)
 		dominated := false
 		for k, f := range orig {
-			if k == i || perItem && ix.edges[f].item != ix.edges[e].item {
+			if k == i || perItem && ix.eitem[f] != ix.eitem[e] {
 				continue
 			}
 			if (d[k]+half)*(1+1e-9) < lo {

@@ -9,20 +9,19 @@ const (
 	locBoundary = 2
 )
 
-// seg is one edge of a ring, from (x1, y1) to (x2, y2), in ring order.
-type seg struct{ x1, y1, x2, y2 float64 }
-
-// edge is one edge of a ring with the index (in Index.items) of the item
-// it belongs to. Index.edges holds every edge once, in item order, then
-// ring order, then vertex order — the order PostGIS visits them — so an
-// ascending list of edge ids is also ascending by item (lowest key first).
+// edge is one edge of a ring, from (ax, ay) to (bx, by) in ring order.
+// Index.edges holds every edge once, in item order, then ring order, then
+// vertex order — the order PostGIS visits them — so an ascending list of
+// edge ids is also ascending by item (lowest key first); Index.eitem holds
+// the item (index in Index.items) of each edge. Point location, distances
+// and the raster's lists all read these 32-byte records: the index keeps
+// no second copy of the geometry, so more of it stays in cache.
 type edge struct {
 	ax, ay, bx, by float64
-	item           int32
 }
 
-// ringIx is a ring prepared for point location: its bounding box and its
-// edges bucketed by y. Bucket b covers y in [y0 + b/invH, y0 + (b+1)/invH);
+// ringIx is a ring prepared for point location: its bounding box and the
+// ids of its edges bucketed by y (Index.bedge). Bucket b covers y in [y0 + b/invH, y0 + (b+1)/invH);
 // an edge is stored in every bucket its closed y-range touches, where the
 // bucket of a y is computed by the same monotone function at build and at
 // query time, so a query looks at one bucket and never misses an edge whose
@@ -32,8 +31,7 @@ type ringIx struct {
 	y0, invH               float64
 	nb                     int32 // number of buckets (≥ 1)
 	bOff                   int32 // first entry in Index.bstart (nb+1 entries)
-	v0, v1                 int32 // vertices in Index.verts
-	e0                     int32 // first edge in Index.edges (v1-v0-1 edges)
+	e0, e1                 int32 // edges [e0, e1) in Index.edges
 }
 
 type polyIx struct{ r0, r1 int32 } // rings [r0, r1) in Index.rings; r0 is the shell
@@ -52,15 +50,18 @@ func (r *ringIx) bucket(y float64) int {
 // addRing appends a prepared ring of item (an index in ix.items) to ix
 // (build time).
 func (ix *Index) addRing(rg orb.Ring, item int32) {
-	r := ringIx{v0: int32(len(ix.verts)), e0: int32(len(ix.edges))}
-	ix.verts = append(ix.verts, rg...)
-	r.v1 = int32(len(ix.verts))
+	r := ringIx{e0: int32(len(ix.edges))}
 	b := BoundOf(orb.MultiPolygon{{rg}})
 	r.minX, r.minY, r.maxX, r.maxY = b.Min[0], b.Min[1], b.Max[0], b.Max[1]
 	n := len(rg) - 1
 	if n < 0 {
 		n = 0
 	}
+	for i := 0; i < n; i++ {
+		ix.edges = append(ix.edges, edge{rg[i][0], rg[i][1], rg[i+1][0], rg[i+1][1]})
+		ix.eitem = append(ix.eitem, item)
+	}
+	r.e1 = int32(len(ix.edges))
 	nb := 1
 	if n > 8 {
 		nb = n / 3
@@ -84,7 +85,7 @@ func (ix *Index) addRing(rg orb.Ring, item int32) {
 		}
 	}
 	r.bOff = int32(len(ix.bstart))
-	start := uint32(len(ix.segs))
+	start := uint32(len(ix.bedge))
 	for b := 0; b < nb; b++ {
 		ix.bstart = append(ix.bstart, start)
 		start += counts[b]
@@ -94,15 +95,12 @@ func (ix *Index) addRing(rg orb.Ring, item int32) {
 	for b := 0; b < nb; b++ {
 		fill[b] = ix.bstart[int(r.bOff)+b]
 	}
-	ix.segs = append(ix.segs, make([]seg, int(start)-len(ix.segs))...)
-	ix.segE = append(ix.segE, make([]int32, int(start)-len(ix.segE))...)
+	ix.bedge = append(ix.bedge, make([]int32, int(start)-len(ix.bedge))...)
 	for i := 0; i < n; i++ {
 		a, c := rg[i], rg[i+1]
-		ix.edges = append(ix.edges, edge{a[0], a[1], c[0], c[1], item})
 		lo, hi := r.bucket(min(a[1], c[1])), r.bucket(max(a[1], c[1]))
 		for b := lo; b <= hi; b++ {
-			ix.segs[fill[b]] = seg{a[0], a[1], c[0], c[1]}
-			ix.segE[fill[b]] = r.e0 + int32(i)
+			ix.bedge[fill[b]] = r.e0 + int32(i)
 			fill[b]++
 		}
 	}
@@ -124,19 +122,20 @@ func (ix *Index) locateRing(r *ringIx, x, y float64) int {
 	b := int(r.bOff) + r.bucket(y)
 	s, e := ix.bstart[b], ix.bstart[b+1]
 	wn := 0
-	for _, g := range ix.segs[s:e] {
-		if y < g.y1 && y < g.y2 || y > g.y1 && y > g.y2 {
+	for _, id := range ix.bedge[s:e] {
+		g := &ix.edges[id]
+		if y < g.ay && y < g.by || y > g.ay && y > g.by {
 			continue
 		}
-		side := float64((g.x2-g.x1)*(y-g.y1)) - float64((x-g.x1)*(g.y2-g.y1))
+		side := float64((g.bx-g.ax)*(y-g.ay)) - float64((x-g.ax)*(g.by-g.ay))
 		if side == 0 {
-			if x >= min(g.x1, g.x2) && x <= max(g.x1, g.x2) {
+			if x >= min(g.ax, g.bx) && x <= max(g.ax, g.bx) {
 				return locBoundary
 			}
 		}
-		if g.y1 <= y && y < g.y2 && side > 0 {
+		if g.ay <= y && y < g.by && side > 0 {
 			wn++
-		} else if g.y2 <= y && y < g.y1 && side < 0 {
+		} else if g.by <= y && y < g.ay && side < 0 {
 			wn--
 		}
 	}
@@ -152,10 +151,9 @@ func (ix *Index) locateRing(r *ringIx, x, y float64) int {
 func (ix *Index) ringDist(r *ringIx, x, y, lim float64) (d, cx, cy float64) {
 	d = inf
 	if r.nb == 1 || lim >= r.maxY-r.minY {
-		vs := ix.verts[r.v0:r.v1]
-		for i := 0; i+1 < len(vs); i++ {
-			a, c := vs[i], vs[i+1]
-			if dd, qx, qy := segDist(x, y, a[0], a[1], c[0], c[1]); dd < d {
+		for i := r.e0; i < r.e1; i++ {
+			g := &ix.edges[i]
+			if dd, qx, qy := segDist(x, y, g.ax, g.ay, g.bx, g.by); dd < d {
 				d, cx, cy = dd, qx, qy
 			}
 		}
@@ -164,8 +162,9 @@ func (ix *Index) ringDist(r *ringIx, x, y, lim float64) (d, cx, cy float64) {
 	lo, hi := r.bucket(y-lim), r.bucket(y+lim)
 	for b := lo; b <= hi; b++ {
 		s, e := ix.bstart[int(r.bOff)+b], ix.bstart[int(r.bOff)+b+1]
-		for _, g := range ix.segs[s:e] {
-			if dd, qx, qy := segDist(x, y, g.x1, g.y1, g.x2, g.y2); dd < d {
+		for _, id := range ix.bedge[s:e] {
+			g := &ix.edges[id]
+			if dd, qx, qy := segDist(x, y, g.ax, g.ay, g.bx, g.by); dd < d {
 				d, cx, cy = dd, qx, qy
 			}
 		}
@@ -182,10 +181,10 @@ func (ix *Index) ringEdgesNear(dst []int32, r *ringIx, x, y, lim float64) []int3
 	lo, hi := r.bucket(y-lim), r.bucket(y+lim)
 	for b := lo; b <= hi; b++ {
 		s, e := ix.bstart[int(r.bOff)+b], ix.bstart[int(r.bOff)+b+1]
-		for k := s; k < e; k++ {
-			g := &ix.segs[k]
-			if d, _, _ := segDist(x, y, g.x1, g.y1, g.x2, g.y2); d <= lim {
-				dst = append(dst, ix.segE[k])
+		for _, id := range ix.bedge[s:e] {
+			g := &ix.edges[id]
+			if d, _, _ := segDist(x, y, g.ax, g.ay, g.bx, g.by); d <= lim {
+				dst = append(dst, id)
 			}
 		}
 	}
