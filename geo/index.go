@@ -52,6 +52,11 @@ type Match struct {
 	DistanceM float64   // metres to the item for MatchNearest; 0 otherwise
 	NearKey   int32     // another item within NearBorderMeters of a covered point, or -1
 	NearM     float64   // metres to NearKey (0 when it covers the point too)
+	// With IndexOptions.Outer: when Key is -1 and OuterKnown, OuterKey is
+	// what Outer.Lookup would return for the point (its Key), read from
+	// this index's own cell. When !OuterKnown the caller asks Outer.
+	OuterKey   int32
+	OuterKnown bool
 }
 
 // IndexOptions tunes an Index. Zero values take the defaults; a negative
@@ -66,10 +71,18 @@ type IndexOptions struct {
 	// CellsPerItem sizes the raster: about this many cells per item,
 	// capped at 1<<24 cells in all. Default 1024.
 	CellsPerItem int
+	// Outer, when set, is the index a caller consults for a point this one
+	// does not match (routing: communities, streets and districts for a
+	// point in no grid). A cell that no item of this index answers and
+	// that lies wholly within cells of Outer that are direct for one key
+	// records that key, so such a point costs one cell read for both
+	// answers (Match.OuterKey). Outer is only read while building.
+	Outer *Index
 }
 
 const (
 	cellDirect = 1 << 31 // cell value: the item index in the low bits covers all of the cell
+	cellOuter  = 1 << 30 // cell value (without cellDirect): no item answers; the Outer key in the low bits
 	cellNone   = 0       // cell value: nothing covers or comes near the cell
 )
 
@@ -132,7 +145,9 @@ type itemIx struct {
 //     item tested exactly with the PostGIS winding rule over its rings'
 //     edges bucketed by y, then the near-border (or nearest) answer from
 //     the cell's edge list;
-//   - none: no item within the nearest radius of any point of the cell.
+//   - none: no item within the nearest radius of any point of the cell;
+//   - outer: none, and (IndexOptions.Outer) the whole cell in one key of
+//     the outer index → that key, from the same read.
 //
 // Edge lists are ascending edge ids (item, ring, vertex order, as PostGIS
 // visits them), interned, with edges that are farther than some other
@@ -186,18 +201,21 @@ func (ix *Index) Keys() []int32 {
 
 // Stats describes the size of an index.
 type Stats struct {
-	Items, Rings, Edges, Cells int
-	DirectCells, ListCells     int
-	Bytes                      int // approximate heap bytes held
+	Items, Rings, Edges, Cells         int
+	DirectCells, ListCells, OuterCells int
+	Bytes                              int // approximate heap bytes held
 }
 
 // Stats reports the index size (for benchmarks and logs).
 func (ix *Index) Stats() Stats {
 	s := Stats{Items: len(ix.items), Rings: len(ix.rings), Edges: len(ix.edges), Cells: len(ix.cells)}
 	for _, c := range ix.cells {
-		if c&cellDirect != 0 {
+		switch {
+		case c&cellDirect != 0:
 			s.DirectCells++
-		} else if c != cellNone {
+		case c&cellOuter != 0:
+			s.OuterCells++
+		case c != cellNone:
 			s.ListCells++
 		}
 	}
@@ -277,6 +295,12 @@ func NewIndex(items []Item, opts IndexOptions) (*Index, error) {
 	ix.nearDeg = DegreesFor(ix.nearM, maxLat)
 	ix.nearestDeg = DegreesFor(ix.nearestM, maxLat)
 	ix.buildRaster(ext, opts.CellsPerItem)
+	if len(ix.lists) >= cellOuter {
+		return nil, errors.New("geo: index too large")
+	}
+	if opts.Outer != nil {
+		ix.markOuter(opts.Outer)
+	}
 	return ix, nil
 }
 
@@ -379,6 +403,9 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 	}
 	if v == cellNone {
 		return Match{Key: -1, NearKey: -1}
+	}
+	if v&cellOuter != 0 {
+		return Match{Key: -1, NearKey: -1, OuterKey: int32(v &^ cellOuter), OuterKnown: true}
 	}
 	hdr := ix.lists[v]
 	n := uint32(hdr & listCount)
@@ -574,4 +601,54 @@ func (ix *Index) OnBoundary(k int32, pt orb.Point) bool {
 		return false
 	}
 	return ix.locate(&ix.items[i], pt[0], pt[1]) == locBoundary
+}
+
+// markOuter gives each cell that no item answers (cellNone) the key of
+// outer when every cell of outer that a point of it can fall in is direct
+// for that key (build time). outer.Lookup computes a point's cell with the
+// same monotone arithmetic, so the cells met by the cell's corners, with
+// slack, bound those of all its points; the cell must lie inside outer's
+// raster, where outer.Lookup reads its cells.
+func (ix *Index) markOuter(outer *Index) {
+	if len(outer.cells) == 0 {
+		return
+	}
+	cs := 1 / ix.inv
+	slack := cs*1e-6 + 1e-12
+	for cy := 0; cy < ix.ny; cy++ {
+		y0 := ix.gy0 + float64(cy)*cs - slack
+		y1 := ix.gy0 + float64(cy+1)*cs + slack
+		if y0 <= outer.gy0 || y1 >= outer.gy1 {
+			continue
+		}
+		oy0, oy1 := outer.cellY(y0), outer.cellY(y1)
+		for cx := 0; cx < ix.nx; cx++ {
+			c := cy*ix.nx + cx
+			if ix.cells[c] != cellNone {
+				continue
+			}
+			x0 := ix.gx0 + float64(cx)*cs - slack
+			x1 := ix.gx0 + float64(cx+1)*cs + slack
+			if x0 <= outer.gx0 || x1 >= outer.gx1 {
+				continue
+			}
+			ox0, ox1 := outer.cellX(x0), outer.cellX(x1)
+			v := outer.cells[oy0*outer.nx+ox0]
+			same := v&cellDirect != 0
+			for oy := oy0; same && oy <= oy1; oy++ {
+				for ox := ox0; ox <= ox1; ox++ {
+					if outer.cells[oy*outer.nx+ox] != v {
+						same = false
+						break
+					}
+				}
+			}
+			if !same {
+				continue
+			}
+			if k := outer.keyOf(int32(v &^ cellDirect)); k >= 0 && k < cellOuter {
+				ix.cells[c] = cellOuter | uint32(k)
+			}
+		}
+	}
 }

@@ -2,6 +2,7 @@ package geo_test
 
 import (
 	"math"
+	"math/rand"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -230,4 +231,78 @@ func bruteLookup(ix *geo.Index, p orb.Point, nearM, nearestM float64) geo.Match 
 // never leaves … simpler: use the index's own Match on a one-item index.
 func onBoundary(ix *geo.Index, k int32, p orb.Point) bool {
 	return ix.OnBoundary(k, p)
+}
+
+// TestLookupOuter: cells that no grid answers carry the key of the outer
+// index (nested areas) when one key holds for the whole cell; that key is
+// what the outer index answers for every point, and the path is taken.
+func TestLookupOuter(t *testing.T) {
+	// Every third grid left out: gaps inside the raster, as a district
+	// has (parks, water, land not yet gridded).
+	var grids []geo.Item
+	for i, it := range geotest.Partition(300, geotest.Options{Seed: 11}) {
+		if i%3 != 0 {
+			grids = append(grids, it)
+		}
+	}
+	ext := geo.BoundOf(grids[0].Geom)
+	for _, it := range grids {
+		ext = ext.Union(geo.BoundOf(it.Geom))
+	}
+	w, h := ext.Max[0]-ext.Min[0], ext.Max[1]-ext.Min[1]
+	sq := func(fx0, fy0, fx1, fy1 float64) orb.MultiPolygon {
+		x0, y0 := ext.Min[0]+fx0*w, ext.Min[1]+fy0*h
+		x1, y1 := ext.Min[0]+fx1*w, ext.Min[1]+fy1*h
+		return orb.MultiPolygon{{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}}}
+	}
+	// Communities (keys 0, 1) inside a street (2) inside a district (3),
+	// reaching well beyond the grids.
+	areas := []geo.Item{
+		{Key: 0, Geom: sq(-0.3, -0.3, 0.5, 0.5)},
+		{Key: 1, Geom: sq(0.5, -0.3, 1.3, 0.5)},
+		{Key: 2, Geom: sq(-0.3, -0.3, 1.3, 1.3)},
+		{Key: 3, Geom: sq(-0.6, -0.6, 1.6, 1.6)},
+	}
+	// Outer cells about the size of the grid index's, so that many grid
+	// cells straddle two of them.
+	outer, err := geo.NewIndex(areas, geo.IndexOptions{NearBorderMeters: -1, NearestMeters: -1, CellsPerItem: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := geo.NewIndex(grids, geo.IndexOptions{NearestMeters: 20, Outer: outer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := geo.NewIndex(grids, geo.IndexOptions{NearestMeters: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix.Stats().OuterCells == 0 {
+		t.Fatal("no cell carries an outer key")
+	}
+	rng := rand.New(rand.NewSource(4))
+	known := 0
+	for i := 0; i < 200000; i++ {
+		p := orb.Point{ext.Min[0] - 0.1*w + rng.Float64()*1.2*w, ext.Min[1] - 0.1*h + rng.Float64()*1.2*h}
+		switch i % 4 { // half the points within about 10 m of a community boundary
+		case 1:
+			p[0] = ext.Min[0] + 0.5*w + (rng.Float64()-0.5)*2e-4
+		case 2:
+			p[1] = ext.Min[1] + 0.5*h + (rng.Float64()-0.5)*2e-4
+		}
+		got, want := ix.Lookup(p), plain.Lookup(p)
+		if got.Key != want.Key || got.Kind != want.Kind || got.NearKey != want.NearKey || got.DistanceM != want.DistanceM || got.NearM != want.NearM {
+			t.Fatalf("%v: %+v, without Outer %+v", p, got, want)
+		}
+		if !got.OuterKnown {
+			continue
+		}
+		known++
+		if got.Key != -1 || got.OuterKey != outer.Lookup(p).Key {
+			t.Fatalf("%v: %+v, outer answers %+v", p, got, outer.Lookup(p))
+		}
+	}
+	if known < 10000 {
+		t.Fatalf("only %d of 200000 points took the outer key from the cell", known)
+	}
 }

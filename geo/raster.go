@@ -120,7 +120,7 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 	// Identical lists are stored once: a map from a hash of the words to
 	// the offset, checked word for word (a colliding list is stored again).
 	interned := map[uint64]uint32{}
-	ix.lists = []int32{0} // offset 0 is cellNone; never a list
+	ix.lists = []int32{0} // offset 0 is cellNone; never a list (offsets stay below cellOuter)
 	seed := maphash.MakeSeed()
 	var key []byte
 	intern := func(l []int32) uint32 {

@@ -210,13 +210,6 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 		s.grids[i].prepare()
 		s.refs[i] = ref(g)
 	}
-	var err error
-	s.gridIx, err = geo.NewIndex(items, geo.IndexOptions{
-		NearestMeters: opts.NearestMeters, NearBorderMeters: opts.NearBorderMeters, CellsPerItem: opts.CellsPerItem,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("routing: grids: %w", err)
-	}
 	var its []geo.Item
 	for _, lv := range []data.Level{data.LevelCommunity, data.LevelStreet, data.LevelDistrict} {
 		for _, a := range collect(lv) {
@@ -225,9 +218,19 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 			s.areas.ans[len(s.areas.ans)-1].prepare()
 		}
 	}
+	var err error
 	s.areas.ix, err = geo.NewIndex(its, geo.IndexOptions{NearestMeters: -1, NearBorderMeters: -1, CellsPerItem: 64})
 	if err != nil {
 		return nil, fmt.Errorf("routing: areas: %w", err)
+	}
+	// The grid index's cells in no grid's reach carry the enclosing area
+	// where one holds for the whole cell: one read for such a point.
+	s.gridIx, err = geo.NewIndex(items, geo.IndexOptions{
+		NearestMeters: opts.NearestMeters, NearBorderMeters: opts.NearBorderMeters, CellsPerItem: opts.CellsPerItem,
+		Outer: s.areas.ix,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("routing: grids: %w", err)
 	}
 	return s, nil
 }
@@ -253,7 +256,11 @@ func (s *Snapshot) Route(lon, lat float64) Answer {
 		}
 		return a
 	}
-	if k := s.areas.ix.Lookup(pt).Key; k >= 0 {
+	k := m.OuterKey
+	if !m.OuterKnown {
+		k = s.areas.ix.Lookup(pt).Key
+	}
+	if k >= 0 {
 		return Answer{Place: &s.areas.ans[k], Match: MatchUnassigned}
 	}
 	return Answer{Place: s.outside, Match: MatchOutside}
