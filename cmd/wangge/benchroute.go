@@ -37,6 +37,7 @@ import (
 type benchRouteConfig struct {
 	PG       string        // PostGIS URL for the side-by-side figures ("none" to skip)
 	Points   int           // in-process lookups per measurement
+	Repeat   int           // runs of each in-process measurement (the median run is printed)
 	Duration time.Duration // per HTTP measurement
 	Clients  int           // keep-alive HTTP clients
 	Scale    []int         // synthetic city sizes (grids)
@@ -50,6 +51,7 @@ func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := newFlags("bench route", stderr)
 	fs.StringVar(&c.PG, "pg", envOr("WANGGE_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostGIS database for the side-by-side figures (a throwaway schema is used); none to skip")
 	fs.IntVar(&c.Points, "points", 1_000_000, "in-process lookups per measurement")
+	fs.IntVar(&c.Repeat, "repeat", 3, "runs of each in-process measurement; the run with the median median is printed, with the range of the runs' medians")
 	fs.DurationVar(&c.Duration, "duration", 5*time.Second, "length of each HTTP measurement")
 	fs.IntVar(&c.Clients, "clients", 8, "keep-alive HTTP clients")
 	scale := fs.String("scale", "1500,15000,50000", "synthetic city sizes (grids) for the scaling figures; empty to skip")
@@ -103,9 +105,9 @@ func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		name string
 		pts  []orb.Point
 	}{{"report locations", reportPts}, {"uniform in district bbox", uniformPts}} {
-		f := measureLookups(snap, set.pts)
+		f := repeatLookups(snap, set.pts, c.Repeat)
 		inProc[set.name] = f
-		out.line("%-26s median %6.0f ns  p90 %6.0f ns  p99 %6.0f ns  mean %6.0f ns  allocs/op %d", set.name, f.median, f.p90, f.p99, f.mean, f.allocs)
+		out.line("%-26s median %6.0f ns  p90 %6.0f ns  p99 %6.0f ns  mean %6.0f ns  allocs/op %d%s", set.name, f.median, f.p90, f.p99, f.mean, f.allocs, f.spread())
 	}
 	for _, set := range []struct {
 		name string
@@ -135,9 +137,9 @@ func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			build := time.Since(t0)
 			runtime.GC()
 			runtime.ReadMemStats(&after)
-			f := measureLookups(ss, randomPoints(rng, districtBound(sds), min(c.Points, 500_000)))
+			f := repeatLookups(ss, randomPoints(rng, districtBound(sds), min(c.Points, 500_000)), c.Repeat)
 			mem := float64(after.HeapAlloc-before.HeapAlloc) / float64(ss.Grids())
-			out.line("%6d grids: median %5.0f ns  p99 %6.0f ns  mean %5.0f ns  build %7v  index memory %5.1f KB/grid", ss.Grids(), f.median, f.p99, f.mean, build.Round(time.Millisecond), mem/1024)
+			out.line("%6d grids: median %5.0f ns  p99 %6.0f ns  mean %5.0f ns  build %7v  index memory %5.1f KB/grid%s", ss.Grids(), f.median, f.p99, f.mean, build.Round(time.Millisecond), mem/1024, f.spread())
 			runtime.KeepAlive(ss)
 		}
 	}
@@ -345,6 +347,31 @@ func randomPoints(rng *rand.Rand, b orb.Bound, n int) []orb.Point {
 type lookupFigures struct {
 	median, p90, p99, mean float64 // ns
 	allocs                 int64
+	runs                   []float64 // medians of every run (repeatLookups), ascending
+}
+
+// spread prints the range of the runs' medians when there were several.
+func (f lookupFigures) spread() string {
+	if len(f.runs) < 2 {
+		return ""
+	}
+	return fmt.Sprintf("  (medians of %d runs: %.0f–%.0f ns)", len(f.runs), f.runs[0], f.runs[len(f.runs)-1])
+}
+
+// repeatLookups runs measureLookups n times (the machine's load moves the
+// figures) and returns the run whose median is the median of the runs,
+// with every run's median.
+func repeatLookups(s *routing.Snapshot, pts []orb.Point, n int) lookupFigures {
+	runs := make([]lookupFigures, max(n, 1))
+	for i := range runs {
+		runs[i] = measureLookups(s, pts)
+	}
+	sort.Slice(runs, func(i, j int) bool { return runs[i].median < runs[j].median })
+	f := runs[len(runs)/2]
+	for _, r := range runs {
+		f.runs = append(f.runs, r.median)
+	}
+	return f
 }
 
 // measureLookups times each lookup on its own (minus the clock's own cost,
