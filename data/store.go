@@ -163,7 +163,9 @@ type Store interface {
 	// ListReports returns reports matching q, newest first, and the total.
 	ListReports(ctx context.Context, q ReportQuery) ([]Report, int, error)
 	// UpdateReport saves r and appends ev, provided the stored status is
-	// still expect; otherwise ErrConflict and nothing is written.
+	// still expect; otherwise ErrConflict and nothing is written. It never
+	// lowers the stored Escalation ("" < community < street < district):
+	// the higher level is kept and r.Escalation is set to it.
 	UpdateReport(ctx context.Context, r *Report, expect Status, ev Event) error
 	// Events returns a report's event log, oldest first.
 	Events(ctx context.Context, reportID int64) ([]Event, error)

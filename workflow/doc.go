@@ -22,8 +22,9 @@
 // No transition leaves the status unchanged (there is no re-dispatch): this
 // keeps the status guard sufficient to detect every concurrent write. The
 // escalator is the only status-preserving writer; if it races a transition,
-// the transition may overwrite the Escalation field and the next escalator
-// run sets it again (with a second "escalated" event).
+// both writes land, and the store never lowers a case's Escalation
+// (data.Store.UpdateReport keeps the higher level), so the transition's
+// older copy cannot undo the raise.
 //
 // # Who may see what (Scope)
 //

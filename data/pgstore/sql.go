@@ -65,12 +65,22 @@ $23, $24, $25, $26, $27, $28)
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING id`
 
-const sqlUpdateReport = `UPDATE reports SET category = $2, description = $3, lon = $4, lat = $5, address = $6,
+var sqlUpdateReport = `UPDATE reports SET category = $2, description = $3, lon = $4, lat = $5, address = $6,
 media_urls = $7, source = $8, reporter_id = $9, reporter_name = $10, reporter_phone = $11, status = $12,
 grid_code = $13, community_code = $14, street_code = $15, district_code = $16, leader_id = $17, match = $18,
-distance_m = $19, routing_revision = $20, assignee_id = $21, duplicate_of = $22, escalation = $23,
+distance_m = $19, routing_revision = $20, assignee_id = $21, duplicate_of = $22,
+escalation = CASE WHEN ` + sqlEscalationRank("$23") + ` >= ` + sqlEscalationRank("escalation") + ` THEN $23 ELSE escalation END,
 updated_at = $24, due_at = $25, closed_at = $26
-WHERE id = $1 AND status = $27`
+WHERE id = $1 AND status = $27
+RETURNING escalation`
+
+// sqlEscalationRank orders escalation levels in SQL as workflow does:
+// '' < community < street < district. UpdateReport never lowers a case's
+// escalation, so a transition that read the case before the escalator
+// raised it cannot undo the raise.
+func sqlEscalationRank(x string) string {
+	return "(CASE " + x + " WHEN 'community' THEN 1 WHEN 'street' THEN 2 WHEN 'district' THEN 3 ELSE 0 END)"
+}
 
 var eventCopyCols = []string{"report_id", "kind", "from_status", "to_status", "actor_id", "at", "reason", "data"}
 

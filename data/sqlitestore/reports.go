@@ -347,25 +347,28 @@ func (s *Store) ListReports(ctx context.Context, q data.ReportQuery) ([]data.Rep
 // UpdateReport saves every field of r except ID, CreatedAt,
 // IdempotencyKey and RequestHash, and appends ev, provided the stored status
 // is still expect; otherwise data.ErrConflict (or data.ErrNotFound) and
-// nothing is written.
+// nothing is written. The escalation is never lowered: the stored one is
+// kept when it is higher, and r.Escalation is set to what was stored.
 func (s *Store) UpdateReport(ctx context.Context, r *data.Report, expect data.Status, ev data.Event) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		v := reportValues(r, r.ID)
-		args := append(append([]any{}, v[1:23]...), v[24], v[25], v[26], r.ID, string(expect))
-		res, err := tx.ExecContext(ctx, `UPDATE reports SET category = ?, description = ?, lon = ?, lat = ?, address = ?,
+		// category … duplicate_of, escalation (twice), updated_at, due_at, closed_at, id, expect
+		args := append(append([]any{}, v[1:22]...), v[22], v[22], v[24], v[25], v[26], r.ID, string(expect))
+		var esc string
+		err := tx.QueryRowContext(ctx, `UPDATE reports SET category = ?, description = ?, lon = ?, lat = ?, address = ?,
 			media_urls = ?, source = ?, reporter_id = ?, reporter_name = ?, reporter_phone = ?, status = ?,
 			grid_code = ?, community_code = ?, street_code = ?, district_code = ?, leader_id = ?, match = ?,
-			distance_m = ?, routing_revision = ?, assignee_id = ?, duplicate_of = ?, escalation = ?,
+			distance_m = ?, routing_revision = ?, assignee_id = ?, duplicate_of = ?,
+			escalation = CASE WHEN `+escalationRank("?")+` >= `+escalationRank("escalation")+` THEN ? ELSE escalation END,
 			updated_at = ?, due_at = ?, closed_at = ?
-			WHERE id = ? AND status = ?`, args...)
-		if err != nil {
+			WHERE id = ? AND status = ?
+			RETURNING escalation`, args...).Scan(&esc)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+		if err == nil {
+			r.Escalation = data.Level(esc)
+		} else {
 			var st string
 			if err := tx.QueryRowContext(ctx, `SELECT status FROM reports WHERE id = ?`, r.ID).Scan(&st); err != nil {
 				return err
@@ -419,4 +422,10 @@ func (s *Store) Events(ctx context.Context, reportID int64) ([]data.Event, error
 		return nil, translate(fmt.Sprintf("events of report %d", reportID), err)
 	}
 	return out, nil
+}
+
+// escalationRank orders escalation levels in SQL as workflow does:
+// '' < community < street < district (see UpdateReport).
+func escalationRank(x string) string {
+	return "(CASE " + x + " WHEN 'community' THEN 1 WHEN 'street' THEN 2 WHEN 'district' THEN 3 ELSE 0 END)"
 }

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Open) {
 		{"CreateReport", testCreateReport},
 		{"CreateReports", testCreateReports},
 		{"UpdateReport", testUpdateReport},
+		{"UpdateKeepsEscalation", testUpdateKeepsEscalation},
 		{"ListReports", testListReports},
 		{"Heatmap", testHeatmap},
 		{"AreaStats", testAreaStats},
@@ -641,6 +642,48 @@ func testUpdateReport(t *testing.T, s data.Store) {
 	missing.ID = 9999
 	if err := s.UpdateReport(ctx(t), &missing, data.StatusReported, data.Event{Kind: "x", At: t0}); !errors.Is(err, data.ErrNotFound) {
 		t.Fatalf("UpdateReport(unknown) = %v, want ErrNotFound", err)
+	}
+}
+
+// testUpdateKeepsEscalation: the escalator raises a case while a
+// transition holds a copy read before; the transition's write keeps the
+// raised escalation (it never goes down) and tells the caller.
+func testUpdateKeepsEscalation(t *testing.T, s data.Store) {
+	r := fullReport()
+	r.Escalation = ""
+	_, err := s.CreateReport(ctx(t), &r, data.Event{Kind: "created", At: r.CreatedAt})
+	must(t, err)
+	stale := r // the transition's copy
+
+	esc := r
+	esc.Escalation, esc.UpdatedAt = data.LevelStreet, r.CreatedAt.Add(time.Hour)
+	must(t, s.UpdateReport(ctx(t), &esc, r.Status, data.Event{Kind: "escalated", From: r.Status, To: r.Status, At: esc.UpdatedAt}))
+	if esc.Escalation != data.LevelStreet {
+		t.Fatalf("escalator's copy says %q after its write", esc.Escalation)
+	}
+
+	stale.Status, stale.UpdatedAt = data.StatusAccepted, r.CreatedAt.Add(2*time.Hour)
+	must(t, s.UpdateReport(ctx(t), &stale, r.Status, data.Event{Kind: "accepted", From: r.Status, To: data.StatusAccepted, At: stale.UpdatedAt}))
+	if stale.Escalation != data.LevelStreet {
+		t.Fatalf("UpdateReport left the caller's escalation at %q, stored street", stale.Escalation)
+	}
+	got, err := s.GetReport(ctx(t), r.ID)
+	must(t, err)
+	if got.Escalation != data.LevelStreet || got.Status != data.StatusAccepted {
+		t.Fatalf("stored escalation %q status %s, want street, accepted", got.Escalation, got.Status)
+	}
+
+	// Raising further still works; a lower level is ignored.
+	up := got
+	up.Escalation, up.UpdatedAt = data.LevelDistrict, r.CreatedAt.Add(3*time.Hour)
+	must(t, s.UpdateReport(ctx(t), &up, data.StatusAccepted, data.Event{Kind: "escalated", From: data.StatusAccepted, To: data.StatusAccepted, At: up.UpdatedAt}))
+	down := up
+	down.Escalation, down.UpdatedAt = data.LevelCommunity, r.CreatedAt.Add(4*time.Hour)
+	must(t, s.UpdateReport(ctx(t), &down, data.StatusAccepted, data.Event{Kind: "note", At: down.UpdatedAt}))
+	got, err = s.GetReport(ctx(t), r.ID)
+	must(t, err)
+	if got.Escalation != data.LevelDistrict || down.Escalation != data.LevelDistrict {
+		t.Fatalf("stored %q, caller %q, want district", got.Escalation, down.Escalation)
 	}
 }
 
