@@ -75,7 +75,7 @@ WHERE id = $1 AND status = $27
 RETURNING escalation`
 
 // sqlEscalationRank orders escalation levels in SQL as workflow does:
-// '' < community < street < district. UpdateReport never lowers a case's
+// none < community < street < district. UpdateReport never lowers a case's
 // escalation, so a transition that read the case before the escalator
 // raised it cannot undo the raise.
 func sqlEscalationRank(x string) string {

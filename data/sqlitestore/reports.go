@@ -425,7 +425,7 @@ func (s *Store) Events(ctx context.Context, reportID int64) ([]data.Event, error
 }
 
 // escalationRank orders escalation levels in SQL as workflow does:
-// '' < community < street < district (see UpdateReport).
+// none < community < street < district (see UpdateReport).
 func escalationRank(x string) string {
 	return "(CASE " + x + " WHEN 'community' THEN 1 WHEN 'street' THEN 2 WHEN 'district' THEN 3 ELSE 0 END)"
 }
