@@ -21,11 +21,11 @@ type edge struct {
 }
 
 // ringIx is a ring prepared for point location: its bounding box and the
-// ids of its edges bucketed by y (Index.bedge). Bucket b covers y in [y0 + b/invH, y0 + (b+1)/invH);
-// an edge is stored in every bucket its closed y-range touches, where the
-// bucket of a y is computed by the same monotone function at build and at
-// query time, so a query looks at one bucket and never misses an edge whose
-// y-range holds the query's y.
+// ids of its edges bucketed by y (Index.bedge). Bucket b covers y in
+// [y0 + b/invH, y0 + (b+1)/invH); an edge is stored in every bucket its
+// closed y-range touches, where the bucket of a y is computed by the same
+// monotone function at build and at query time, so a query looks at one
+// bucket and never misses an edge whose y-range holds the query's y.
 type ringIx struct {
 	minX, minY, maxX, maxY float64
 	y0, invH               float64
