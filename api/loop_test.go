@@ -36,6 +36,8 @@ func TestClosedLoop(t *testing.T) {
 		steps := []step{
 			{"accept", "community_head", "accept", nil, "accepted", "accepted"},
 			{"dispatch", "community_head", "dispatch", map[string]any{"handler_id": wt.Handler1, "reason": "路灯所"}, "dispatched", "dispatched"},
+			{"reassign", "community_head", "reassign", map[string]any{"handler_id": wt.Handler2, "reason": "请假"}, "dispatched", "reassigned"},
+			{"reassign back", "command_center", "reassign", map[string]any{"handler_id": wt.Handler1}, "dispatched", "reassigned"},
 			{"handle", "handler", "handle", map[string]any{"feedback": "换了灯泡", "photos": []string{"https://img.example/after.jpg"}}, "handled", "handled"},
 			{"verify fails", "grid_leader", "verify", map[string]any{"ok": false, "reason": "还是不亮"}, "dispatched", "reopened"},
 			{"handle again", "handler", "handle", map[string]any{"feedback": "换了线路"}, "handled", "handled"},
@@ -78,10 +80,13 @@ func TestClosedLoop(t *testing.T) {
 		if fmt.Sprint(g["allowed"]) != "[]" {
 			t.Errorf("allowed on a closed case: %v", g["allowed"])
 		}
-		if ok := path(g, "events", 4, "data", "ok"); ok != false {
+		if ok := path(g, "events", 6, "data", "ok"); ok != false {
 			t.Errorf("reopened event data.ok = %v", ok)
 		}
-		wantStr(t, path(g, "events", 4, "reason"), "还是不亮", "reopen reason")
+		wantStr(t, path(g, "events", 6, "reason"), "还是不亮", "reopen reason")
+		wantNum(t, path(g, "events", 3, "data", "from_handler_id"), float64(wt.Handler1), "reassigned from")
+		wantNum(t, path(g, "events", 3, "data", "handler_id"), float64(wt.Handler2), "reassigned to")
+		wantStr(t, path(g, "events", 3, "reason"), "请假", "reassign reason")
 
 		// Illegal transitions: 409 naming the status and what is allowed,
 		// and nothing written.

@@ -162,11 +162,12 @@ type Store interface {
 	GetReport(ctx context.Context, id int64) (Report, error)
 	// ListReports returns reports matching q, newest first, and the total.
 	ListReports(ctx context.Context, q ReportQuery) ([]Report, int, error)
-	// UpdateReport saves r and appends ev, provided the stored status is
-	// still expect; otherwise ErrConflict and nothing is written. It never
-	// lowers the stored Escalation ("" < community < street < district):
-	// the higher level is kept and r.Escalation is set to it.
-	UpdateReport(ctx context.Context, r *Report, expect Status, ev Event) error
+	// UpdateReport saves r and appends ev, provided the stored case still
+	// has the status and assignee of expect (what the writer read);
+	// otherwise ErrConflict and nothing is written. It never lowers the
+	// stored Escalation ("" < community < street < district): the higher
+	// level is kept and r.Escalation is set to it.
+	UpdateReport(ctx context.Context, r *Report, expect Guard, ev Event) error
 	// Events returns a report's event log, oldest first.
 	Events(ctx context.Context, reportID int64) ([]Event, error)
 
@@ -188,3 +189,15 @@ type Store interface {
 type Notifier interface {
 	Revisions(ctx context.Context) (<-chan int64, error)
 }
+
+// Guard is what a writer read of a case: UpdateReport writes only while the
+// stored case still has this status and this assignee, so of two writers
+// that read the same case only the first succeeds — whether they change the
+// status, the assignee, or both.
+type Guard struct {
+	Status     Status
+	AssigneeID int64
+}
+
+// GuardOf is the guard of a case as read.
+func GuardOf(r *Report) Guard { return Guard{Status: r.Status, AssigneeID: r.AssigneeID} }

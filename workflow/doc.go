@@ -7,24 +7,26 @@
 // # The closed loop
 //
 //	reported ──accept──▶ accepted ──dispatch──▶ dispatched ──handle──▶ handled ──verify ok──▶ verified ──close──▶ closed
-//	   │                    │                       ▲                                │
-//	   └──reject/merge──────┴──▶ rejected           └────────verify not ok (reopen)──┘
+//	   │                    │                     ▲   │  ▲                         │
+//	   └──reject/merge──────┴──▶ rejected         │   └──┘ reassign                │
+//	                                              └────────verify not ok (reopen)──┘
 //
 // Every transition appends one data.Event through Store.UpdateReport with the
-// status read before it as the compare-and-set guard, so of two concurrent
-// transitions on a case exactly one wins; the loser gets data.ErrConflict.
-// Event kinds: "accepted", "rejected", "merged" (rejected as a duplicate),
-// "dispatched", "handled", "verified", "reopened" (failed verification, back
-// to dispatched), "closed", "escalated" (status unchanged). An action that is
-// not legal from the case's status is a *TransitionError (unwraps to
-// data.ErrConflict) naming the actions that are.
+// status and assignee read before it as the compare-and-set guard
+// (data.Guard), so of two concurrent transitions on a case exactly one wins;
+// the loser gets data.ErrConflict. Event kinds: "accepted", "rejected",
+// "merged" (rejected as a duplicate), "dispatched", "reassigned" (another
+// handler; status unchanged), "handled", "verified", "reopened" (failed
+// verification, back to dispatched), "closed", "escalated" (status
+// unchanged). An action that is not legal from the case's status is a
+// *TransitionError (unwraps to data.ErrConflict) naming the actions that are.
 //
-// No transition leaves the status unchanged (there is no re-dispatch): this
-// keeps the status guard sufficient to detect every concurrent write. The
-// escalator is the only status-preserving writer; if it races a transition,
-// both writes land, and the store never lowers a case's Escalation
-// (data.Store.UpdateReport keeps the higher level), so the transition's
-// older copy cannot undo the raise.
+// Reassign keeps the status, so the guard includes the assignee: a handle
+// by the previous handler, or a second reassignment, that read the case
+// before the reassignment loses. The escalator changes neither status nor
+// assignee; if it races a transition, both writes land, and the store never
+// lowers a case's Escalation (data.Store.UpdateReport keeps the higher
+// level), so the transition's older copy cannot undo the raise.
 //
 // # Who may see what (Scope)
 //

@@ -67,7 +67,7 @@ func (s *Service) EscalateOverdue(ctx context.Context, now time.Time) (int, erro
 			ev := data.Event{ReportID: r.ID, Kind: "escalated", From: r.Status, To: r.Status, At: now,
 				Reason: "overdue",
 				Data:   map[string]any{"from": string(from), "to": string(lvl), "overdue_s": now.Sub(r.DueAt).Seconds()}}
-			if err := s.store.UpdateReport(ctx, r, r.Status, ev); err != nil {
+			if err := s.store.UpdateReport(ctx, r, data.GuardOf(r), ev); err != nil {
 				if errors.Is(err, data.ErrConflict) || errors.Is(err, data.ErrNotFound) {
 					continue
 				}

@@ -130,6 +130,7 @@ func runSuite(t *testing.T, mk func(t *testing.T) data.Store) {
 	t.Run("merge", func(t *testing.T) { testMerge(t, newEnv(t, mk)) })
 	t.Run("escalation", func(t *testing.T) { testEscalation(t, newEnv(t, mk)) })
 	t.Run("concurrent transitions", func(t *testing.T) { testConcurrent(t, newEnv(t, mk)) })
+	t.Run("reassign", func(t *testing.T) { testReassign(t, newEnv(t, mk)) })
 	t.Run("tokens", func(t *testing.T) { testTokens(t, newEnv(t, mk)) })
 	t.Run("batch", func(t *testing.T) { testBatch(t, newEnv(t, mk)) })
 }
@@ -368,7 +369,8 @@ func testIllegal(t *testing.T, e *env) {
 		{"close a reported case", data.StatusReported, workflow.ActionClose, workflow.Params{}, []string{"accept", "reject"}},
 		{"dispatch a reported case", data.StatusReported, workflow.ActionDispatch, workflow.Params{HandlerID: wt.Handler1}, []string{"accept", "reject"}},
 		{"accept twice", data.StatusAccepted, workflow.ActionAccept, workflow.Params{}, []string{"dispatch", "reject"}},
-		{"verify a dispatched case", data.StatusDispatched, workflow.ActionVerify, workflow.Params{OK: yes()}, []string{"handle"}},
+		{"verify a dispatched case", data.StatusDispatched, workflow.ActionVerify, workflow.Params{OK: yes()}, []string{"handle", "reassign"}},
+		{"reassign a handled case", data.StatusHandled, workflow.ActionReassign, workflow.Params{HandlerID: wt.Handler2}, []string{"verify"}},
 		{"reject a handled case", data.StatusHandled, workflow.ActionReject, workflow.Params{Reason: "x"}, []string{"verify"}},
 		{"accept a closed case", data.StatusClosed, workflow.ActionAccept, workflow.Params{}, nil},
 	}
@@ -399,6 +401,9 @@ func testIllegal(t *testing.T, e *env) {
 			{"dispatch without handler", data.StatusAccepted, wt.CC, workflow.ActionDispatch, workflow.Params{}, "handler_id"},
 			{"dispatch to a non-handler", data.StatusAccepted, wt.CC, workflow.ActionDispatch, workflow.Params{HandlerID: wt.Leader1}, "handler_id"},
 			{"dispatch to nobody", data.StatusAccepted, wt.CC, workflow.ActionDispatch, workflow.Params{HandlerID: 9999}, "handler_id"},
+			{"reassign without handler", data.StatusDispatched, wt.CC, workflow.ActionReassign, workflow.Params{}, "handler_id"},
+			{"reassign to the same handler", data.StatusDispatched, wt.CC, workflow.ActionReassign, workflow.Params{HandlerID: wt.Handler1}, "handler_id"},
+			{"reassign to a non-handler", data.StatusDispatched, wt.CC, workflow.ActionReassign, workflow.Params{HandlerID: wt.Leader1}, "handler_id"},
 			{"handle without feedback", data.StatusDispatched, wt.Handler1, workflow.ActionHandle, workflow.Params{}, "feedback"},
 			{"handle with a bad photo", data.StatusDispatched, wt.Handler1, workflow.ActionHandle, workflow.Params{Feedback: "ok", Photos: []string{"javascript:x"}}, "photos[0]"},
 			{"verify without ok", data.StatusHandled, wt.Leader1, workflow.ActionVerify, workflow.Params{}, "ok"},
@@ -420,6 +425,16 @@ func testIllegal(t *testing.T, e *env) {
 
 // testRoleMatrix tries every person of the fixture (and the public) on every
 // action, on a G1 case in a status where the action is legal.
+// withRow returns a copy of r with person id expecting want.
+func withRow[M ~map[int64]string](r M, id int64, want string) M {
+	out := M{}
+	for k, v := range r {
+		out[k] = v
+	}
+	out[id] = want
+	return out
+}
+
 func testRoleMatrix(t *testing.T, e *env) {
 	const (
 		ok  = "ok"
@@ -437,6 +452,7 @@ func testRoleMatrix(t *testing.T, e *env) {
 		workflow.ActionAccept:   triage,
 		workflow.ActionReject:   triage,
 		workflow.ActionDispatch: triage,
+		workflow.ActionReassign: withRow(triage, wt.Handler1, frb), // the handler sees the case, may not move it
 		workflow.ActionHandle: {wt.Handler1: ok, wt.CC: frb, wt.Planner: frb, wt.Street1: frb, wt.CommHead1: frb, wt.CommStaff1: frb,
 			wt.Leader1: frb, wt.Deputy1: frb, wt.Staff1: frb, wt.Info1: frb, wt.Volunteer1: frb, wt.Dual: frb, 0: una},
 		workflow.ActionVerify: {wt.CommHead1: ok, wt.CommStaff1: ok, wt.Leader1: ok, wt.Deputy1: ok, wt.Staff1: ok, wt.Info1: ok, wt.Dual: ok,
@@ -446,12 +462,13 @@ func testRoleMatrix(t *testing.T, e *env) {
 	}
 	before := map[string]data.Status{
 		workflow.ActionAccept: data.StatusReported, workflow.ActionReject: data.StatusReported,
-		workflow.ActionDispatch: data.StatusAccepted, workflow.ActionHandle: data.StatusDispatched,
+		workflow.ActionDispatch: data.StatusAccepted, workflow.ActionReassign: data.StatusDispatched, workflow.ActionHandle: data.StatusDispatched,
 		workflow.ActionVerify: data.StatusHandled, workflow.ActionClose: data.StatusVerified,
 	}
 	params := map[string]workflow.Params{
 		workflow.ActionReject:   {Reason: "无效"},
 		workflow.ActionDispatch: {HandlerID: wt.Handler2},
+		workflow.ActionReassign: {HandlerID: wt.Handler2},
 		workflow.ActionHandle:   {Feedback: "done"},
 		workflow.ActionVerify:   {OK: yes()},
 	}
@@ -489,8 +506,12 @@ func testRoleMatrix(t *testing.T, e *env) {
 					t.Fatalf("got %s, want %s (err %v)", got, want, err)
 				}
 				stored, _ := e.store.GetReport(e.ctx, r.ID)
-				if (got == ok) == (stored.Status == before[action]) {
-					t.Fatalf("stored status %s after %s", stored.Status, got)
+				changed := stored.Status != before[action]
+				if action == workflow.ActionReassign {
+					changed = stored.AssigneeID != wt.Handler1
+				}
+				if (got == ok) != changed {
+					t.Fatalf("stored status %s, assignee %d after %s", stored.Status, stored.AssigneeID, got)
 				}
 			})
 		}
@@ -865,5 +886,69 @@ func TestRunEscalator(t *testing.T) {
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("RunEscalator returned %v", err)
+	}
+}
+
+// testReassign: a dispatched case goes to another handler (status kept,
+// a "reassigned" event); the previous handler no longer sees it; a
+// handle by the previous handler racing the reassignment never lands after
+// it (the store's guard includes the assignee).
+func testReassign(t *testing.T, e *env) {
+	r := e.caseIn(data.StatusDispatched, wt.Handler1)
+	r = e.do(wt.CommStaff1, r.ID, workflow.ActionReassign, workflow.Params{HandlerID: wt.Handler2, Reason: "请假"})
+	if r.Status != data.StatusDispatched || r.AssigneeID != wt.Handler2 {
+		t.Fatalf("after reassign: %s, assignee %d", r.Status, r.AssigneeID)
+	}
+	evs, err := e.store.Events(e.ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := evs[len(evs)-1]
+	if last.Kind != "reassigned" || last.From != data.StatusDispatched || last.To != data.StatusDispatched || last.Reason != "请假" ||
+		fmt.Sprint(last.Data["from_handler_id"]) != fmt.Sprint(wt.Handler1) || fmt.Sprint(last.Data["handler_id"]) != fmt.Sprint(wt.Handler2) {
+		t.Fatalf("last event %+v", last)
+	}
+	// The case left the previous handler's scope with the reassignment.
+	if _, err := e.svc.Transition(e.ctx, e.p(wt.Handler1), r.ID, workflow.ActionHandle, workflow.Params{Feedback: "done"}); !errors.Is(err, data.ErrNotFound) {
+		t.Fatalf("previous handler's handle: want ErrNotFound, got %v", err)
+	}
+	r = e.do(wt.Handler2, r.ID, workflow.ActionHandle, workflow.Params{Feedback: "done"})
+	if r.Status != data.StatusHandled {
+		t.Fatalf("status %s", r.Status)
+	}
+
+	for round := 0; round < 10; round++ {
+		r := e.caseIn(data.StatusDispatched, wt.Handler1)
+		var wg sync.WaitGroup
+		var reassignErr, handleErr error
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, reassignErr = e.svc.Transition(e.ctx, e.p(wt.CC), r.ID, workflow.ActionReassign, workflow.Params{HandlerID: wt.Handler2})
+		}()
+		go func() {
+			defer wg.Done()
+			_, handleErr = e.svc.Transition(e.ctx, e.p(wt.Handler1), r.ID, workflow.ActionHandle, workflow.Params{Feedback: "done"})
+		}()
+		wg.Wait()
+		stored, err := e.store.GetReport(e.ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The loser either read the case after the winner (not legal any
+		// more, or out of scope) or before it (the store's guard).
+		lost := func(err error) bool { return errors.Is(err, data.ErrConflict) || errors.Is(err, data.ErrNotFound) }
+		switch {
+		case reassignErr == nil && lost(handleErr):
+			if stored.Status != data.StatusDispatched || stored.AssigneeID != wt.Handler2 {
+				t.Fatalf("round %d: reassign won but stored %s, assignee %d", round, stored.Status, stored.AssigneeID)
+			}
+		case handleErr == nil && lost(reassignErr):
+			if stored.Status != data.StatusHandled || stored.AssigneeID != wt.Handler1 {
+				t.Fatalf("round %d: handle won but stored %s, assignee %d", round, stored.Status, stored.AssigneeID)
+			}
+		default:
+			t.Fatalf("round %d: reassign %v, handle %v (stored %s, assignee %d)", round, reassignErr, handleErr, stored.Status, stored.AssigneeID)
+		}
 	}
 }

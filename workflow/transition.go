@@ -14,19 +14,20 @@ const (
 	ActionAccept   = "accept"
 	ActionReject   = "reject"
 	ActionDispatch = "dispatch"
+	ActionReassign = "reassign"
 	ActionHandle   = "handle"
 	ActionVerify   = "verify"
 	ActionClose    = "close"
 )
 
 // Actions lists every action, in loop order.
-var Actions = []string{ActionAccept, ActionReject, ActionDispatch, ActionHandle, ActionVerify, ActionClose}
+var Actions = []string{ActionAccept, ActionReject, ActionDispatch, ActionReassign, ActionHandle, ActionVerify, ActionClose}
 
 // legal maps a status to the actions allowed from it.
 var legal = map[data.Status][]string{
 	data.StatusReported:   {ActionAccept, ActionReject},
 	data.StatusAccepted:   {ActionDispatch, ActionReject},
-	data.StatusDispatched: {ActionHandle},
+	data.StatusDispatched: {ActionHandle, ActionReassign},
 	data.StatusHandled:    {ActionVerify},
 	data.StatusVerified:   {ActionClose},
 	data.StatusRejected:   nil,
@@ -58,7 +59,7 @@ func (e *TransitionError) Unwrap() error { return data.ErrConflict }
 type Params struct {
 	Reason      string   // reject: why (required unless DuplicateOf); any action: a note for the event
 	DuplicateOf int64    // reject: the case this one duplicates (same as Merge)
-	HandlerID   int64    // dispatch: the person (holding the handler role) to fix it
+	HandlerID   int64    // dispatch, reassign: the person (holding the handler role) to fix it
 	Feedback    string   // handle: what was done (required)
 	Photos      []string // handle: http(s) URLs of photos of the result
 	OK          *bool    // verify: true = verified, false = reopen (back to dispatched); required
@@ -129,7 +130,7 @@ func May(actor *data.Person, action string, r *data.Report) bool {
 		return false
 	}
 	switch action {
-	case ActionAccept, ActionReject, ActionDispatch:
+	case ActionAccept, ActionReject, ActionDispatch, ActionReassign:
 		return canTriage(actor, r)
 	case ActionHandle:
 		return r.AssigneeID != 0 && r.AssigneeID == actor.ID
@@ -168,7 +169,7 @@ func (s *Service) Transition(ctx context.Context, actor *data.Person, id int64, 
 		return data.Report{}, fmt.Errorf("%s report %d: %w", action, id, ErrForbidden)
 	}
 	now := s.now()
-	from := r.Status
+	from, guard := r.Status, data.GuardOf(&r)
 	ev := data.Event{ReportID: id, From: from, ActorID: actor.ID, At: now, Reason: strings.TrimSpace(p.Reason)}
 	switch action {
 	case ActionAccept:
@@ -178,9 +179,12 @@ func (s *Service) Transition(ctx context.Context, actor *data.Person, id int64, 
 			return data.Report{}, invalid("reason", "a rejection needs a reason (or duplicate_of)")
 		}
 		r.Status = data.StatusRejected
-	case ActionDispatch:
+	case ActionDispatch, ActionReassign:
 		if p.HandlerID == 0 {
 			return data.Report{}, invalid("handler_id", "required")
+		}
+		if action == ActionReassign && p.HandlerID == r.AssigneeID {
+			return data.Report{}, invalid("handler_id", "case %d is already with person %d", id, p.HandlerID)
 		}
 		h, err := s.store.GetPerson(ctx, p.HandlerID)
 		if err != nil {
@@ -192,9 +196,16 @@ func (s *Service) Transition(ctx context.Context, actor *data.Person, id int64, 
 		if !hasAnyRole(&h, data.RoleHandler) {
 			return data.Report{}, invalid("handler_id", "person %d does not hold the handler role", p.HandlerID)
 		}
+		ev.Data = map[string]any{"handler_id": h.ID}
+		if action == ActionReassign {
+			// Status unchanged: the store's guard on the assignee makes a
+			// concurrent handle by the previous handler, or a second
+			// reassignment, lose with data.ErrConflict.
+			ev.Kind = "reassigned"
+			ev.Data["from_handler_id"] = r.AssigneeID
+		}
 		r.Status = data.StatusDispatched
 		r.AssigneeID = h.ID
-		ev.Data = map[string]any{"handler_id": h.ID}
 	case ActionHandle:
 		fb := strings.TrimSpace(p.Feedback)
 		if fb == "" {
@@ -233,7 +244,7 @@ func (s *Service) Transition(ctx context.Context, actor *data.Person, id int64, 
 	}
 	ev.To = r.Status
 	r.UpdatedAt = now
-	if err := s.store.UpdateReport(ctx, &r, from, ev); err != nil {
+	if err := s.store.UpdateReport(ctx, &r, guard, ev); err != nil {
 		return data.Report{}, err
 	}
 	return r, nil
@@ -272,13 +283,13 @@ func (s *Service) Merge(ctx context.Context, actor *data.Person, id, into int64)
 		return data.Report{}, fmt.Errorf("merge report %d: %w", id, ErrForbidden)
 	}
 	now := s.now()
-	from := r.Status
+	from, guard := r.Status, data.GuardOf(&r)
 	r.Status = data.StatusRejected
 	r.DuplicateOf = into
 	r.UpdatedAt = now
 	ev := data.Event{ReportID: id, Kind: "merged", From: from, To: data.StatusRejected, ActorID: actor.ID, At: now,
 		Reason: "duplicate", Data: map[string]any{"duplicate_of": into}}
-	if err := s.store.UpdateReport(ctx, &r, from, ev); err != nil {
+	if err := s.store.UpdateReport(ctx, &r, guard, ev); err != nil {
 		return data.Report{}, err
 	}
 	return r, nil

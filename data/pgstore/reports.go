@@ -295,15 +295,15 @@ func (s *Store) ListReports(ctx context.Context, q data.ReportQuery) ([]data.Rep
 
 // UpdateReport saves every field of r except ID, CreatedAt,
 // IdempotencyKey and RequestHash, and appends ev (its ReportID and ID are
-// set by the store), provided the stored status is still expect; otherwise
-// data.ErrConflict (or data.ErrNotFound) and nothing is written. The
-// escalation is never lowered: the stored one is kept when it is higher,
-// and r.Escalation is set to what was stored.
-func (s *Store) UpdateReport(ctx context.Context, r *data.Report, expect data.Status, ev data.Event) error {
+// set by the store), provided the stored status and assignee are still
+// expect's; otherwise data.ErrConflict (or data.ErrNotFound) and nothing is
+// written. The escalation is never lowered: the stored one is kept when it
+// is higher, and r.Escalation is set to what was stored.
+func (s *Store) UpdateReport(ctx context.Context, r *data.Report, expect data.Guard, ev data.Event) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		v := reportValues(r, r.ID)
-		// id … escalation, updated_at, due_at, closed_at, expect
-		args := append(append([]any{}, v[:23]...), v[24], v[25], v[26], string(expect))
+		// id … escalation, updated_at, due_at, closed_at, expected status and assignee
+		args := append(append([]any{}, v[:23]...), v[24], v[25], v[26], string(expect.Status), expect.AssigneeID)
 		var esc string
 		err := tx.QueryRow(ctx, sqlUpdateReport, args...).Scan(&esc)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
@@ -313,10 +313,11 @@ func (s *Store) UpdateReport(ctx context.Context, r *data.Report, expect data.St
 			r.Escalation = data.Level(esc)
 		} else {
 			var st string
-			if err := tx.QueryRow(ctx, `SELECT status FROM reports WHERE id = $1`, r.ID).Scan(&st); err != nil {
+			var as int64
+			if err := tx.QueryRow(ctx, `SELECT status, assignee_id FROM reports WHERE id = $1`, r.ID).Scan(&st, &as); err != nil {
 				return err
 			}
-			return fmt.Errorf("pgstore: report %d is %s, not %s: %w", r.ID, st, expect, data.ErrConflict)
+			return fmt.Errorf("pgstore: report %d is %s assigned to %d, not %s assigned to %d: %w", r.ID, st, as, expect.Status, expect.AssigneeID, data.ErrConflict)
 		}
 		return insertEvent(ctx, tx, &ev, r.ID)
 	})

@@ -71,7 +71,7 @@ grid_code = $13, community_code = $14, street_code = $15, district_code = $16, l
 distance_m = $19, routing_revision = $20, assignee_id = $21, duplicate_of = $22,
 escalation = CASE WHEN ` + sqlEscalationRank("$23") + ` >= ` + sqlEscalationRank("escalation") + ` THEN $23 ELSE escalation END,
 updated_at = $24, due_at = $25, closed_at = $26
-WHERE id = $1 AND status = $27
+WHERE id = $1 AND status = $27 AND assignee_id = $28
 RETURNING escalation`
 
 // sqlEscalationRank orders escalation levels in SQL as workflow does:

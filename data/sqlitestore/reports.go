@@ -346,14 +346,15 @@ func (s *Store) ListReports(ctx context.Context, q data.ReportQuery) ([]data.Rep
 
 // UpdateReport saves every field of r except ID, CreatedAt,
 // IdempotencyKey and RequestHash, and appends ev, provided the stored status
-// is still expect; otherwise data.ErrConflict (or data.ErrNotFound) and
-// nothing is written. The escalation is never lowered: the stored one is
-// kept when it is higher, and r.Escalation is set to what was stored.
-func (s *Store) UpdateReport(ctx context.Context, r *data.Report, expect data.Status, ev data.Event) error {
+// and assignee are still expect's; otherwise data.ErrConflict (or
+// data.ErrNotFound) and nothing is written. The escalation is never
+// lowered: the stored one is kept when it is higher, and r.Escalation is
+// set to what was stored.
+func (s *Store) UpdateReport(ctx context.Context, r *data.Report, expect data.Guard, ev data.Event) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		v := reportValues(r, r.ID)
-		// category … duplicate_of, escalation (twice), updated_at, due_at, closed_at, id, expect
-		args := append(append([]any{}, v[1:22]...), v[22], v[22], v[24], v[25], v[26], r.ID, string(expect))
+		// category … duplicate_of, escalation (twice), updated_at, due_at, closed_at, id, expected status and assignee
+		args := append(append([]any{}, v[1:22]...), v[22], v[22], v[24], v[25], v[26], r.ID, string(expect.Status), expect.AssigneeID)
 		var esc string
 		err := tx.QueryRowContext(ctx, `UPDATE reports SET category = ?, description = ?, lon = ?, lat = ?, address = ?,
 			media_urls = ?, source = ?, reporter_id = ?, reporter_name = ?, reporter_phone = ?, status = ?,
@@ -361,7 +362,7 @@ func (s *Store) UpdateReport(ctx context.Context, r *data.Report, expect data.St
 			distance_m = ?, routing_revision = ?, assignee_id = ?, duplicate_of = ?,
 			escalation = CASE WHEN `+escalationRank("?")+` >= `+escalationRank("escalation")+` THEN ? ELSE escalation END,
 			updated_at = ?, due_at = ?, closed_at = ?
-			WHERE id = ? AND status = ?
+			WHERE id = ? AND status = ? AND assignee_id = ?
 			RETURNING escalation`, args...).Scan(&esc)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -370,10 +371,11 @@ func (s *Store) UpdateReport(ctx context.Context, r *data.Report, expect data.St
 			r.Escalation = data.Level(esc)
 		} else {
 			var st string
-			if err := tx.QueryRowContext(ctx, `SELECT status FROM reports WHERE id = ?`, r.ID).Scan(&st); err != nil {
+			var as int64
+			if err := tx.QueryRowContext(ctx, `SELECT status, assignee_id FROM reports WHERE id = ?`, r.ID).Scan(&st, &as); err != nil {
 				return err
 			}
-			return fmt.Errorf("sqlitestore: report %d is %s, not %s: %w", r.ID, st, expect, data.ErrConflict)
+			return fmt.Errorf("sqlitestore: report %d is %s assigned to %d, not %s assigned to %d: %w", r.ID, st, as, expect.Status, expect.AssigneeID, data.ErrConflict)
 		}
 		return insertEvent(ctx, tx, &ev, r.ID)
 	})

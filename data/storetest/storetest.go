@@ -610,7 +610,7 @@ func testUpdateReport(t *testing.T, s data.Store) {
 	upd := r
 	upd.Status, upd.AssigneeID, upd.UpdatedAt = data.StatusAccepted, 11, r.CreatedAt.Add(time.Hour)
 	upd.Routing.GridCode, upd.Description = codeG2, "rerouted"
-	must(t, s.UpdateReport(ctx(t), &upd, data.StatusReported, data.Event{Kind: "accepted", From: data.StatusReported, To: data.StatusAccepted, ActorID: 1, At: upd.UpdatedAt, Reason: "ok"}))
+	must(t, s.UpdateReport(ctx(t), &upd, data.GuardOf(&r), data.Event{Kind: "accepted", From: data.StatusReported, To: data.StatusAccepted, ActorID: 1, At: upd.UpdatedAt, Reason: "ok"}))
 	got, err := s.GetReport(ctx(t), r.ID)
 	must(t, err)
 	sameReport(t, got, upd)
@@ -618,9 +618,20 @@ func testUpdateReport(t *testing.T, s data.Store) {
 	// Stale expectation: ErrConflict, nothing written.
 	stale := upd
 	stale.Status = data.StatusRejected
-	err = s.UpdateReport(ctx(t), &stale, data.StatusReported, data.Event{Kind: "rejected", At: upd.UpdatedAt})
+	err = s.UpdateReport(ctx(t), &stale, data.Guard{Status: data.StatusReported, AssigneeID: upd.AssigneeID}, data.Event{Kind: "rejected", At: upd.UpdatedAt})
 	if !errors.Is(err, data.ErrConflict) {
 		t.Fatalf("stale UpdateReport = %v, want ErrConflict", err)
+	}
+	got, err = s.GetReport(ctx(t), r.ID)
+	must(t, err)
+	sameReport(t, got, upd)
+	// Right status, other assignee (someone reassigned it meanwhile):
+	// ErrConflict, nothing written.
+	other := upd
+	other.Description = "written by a writer that read assignee 12"
+	err = s.UpdateReport(ctx(t), &other, data.Guard{Status: data.StatusAccepted, AssigneeID: 12}, data.Event{Kind: "note", At: upd.UpdatedAt})
+	if !errors.Is(err, data.ErrConflict) {
+		t.Fatalf("UpdateReport with another assignee = %v, want ErrConflict", err)
 	}
 	got, err = s.GetReport(ctx(t), r.ID)
 	must(t, err)
@@ -633,14 +644,14 @@ func testUpdateReport(t *testing.T, s data.Store) {
 	// Closing sets ClosedAt.
 	closed := upd
 	closed.Status, closed.ClosedAt = data.StatusClosed, ptr(upd.UpdatedAt.Add(time.Hour))
-	must(t, s.UpdateReport(ctx(t), &closed, data.StatusAccepted, data.Event{Kind: "closed", At: *closed.ClosedAt}))
+	must(t, s.UpdateReport(ctx(t), &closed, data.GuardOf(&upd), data.Event{Kind: "closed", At: *closed.ClosedAt}))
 	got, err = s.GetReport(ctx(t), r.ID)
 	must(t, err)
 	sameReport(t, got, closed)
 
 	missing := upd
 	missing.ID = 9999
-	if err := s.UpdateReport(ctx(t), &missing, data.StatusReported, data.Event{Kind: "x", At: t0}); !errors.Is(err, data.ErrNotFound) {
+	if err := s.UpdateReport(ctx(t), &missing, data.GuardOf(&upd), data.Event{Kind: "x", At: t0}); !errors.Is(err, data.ErrNotFound) {
 		t.Fatalf("UpdateReport(unknown) = %v, want ErrNotFound", err)
 	}
 }
@@ -657,13 +668,13 @@ func testUpdateKeepsEscalation(t *testing.T, s data.Store) {
 
 	esc := r
 	esc.Escalation, esc.UpdatedAt = data.LevelStreet, r.CreatedAt.Add(time.Hour)
-	must(t, s.UpdateReport(ctx(t), &esc, r.Status, data.Event{Kind: "escalated", From: r.Status, To: r.Status, At: esc.UpdatedAt}))
+	must(t, s.UpdateReport(ctx(t), &esc, data.GuardOf(&r), data.Event{Kind: "escalated", From: r.Status, To: r.Status, At: esc.UpdatedAt}))
 	if esc.Escalation != data.LevelStreet {
 		t.Fatalf("escalator's copy says %q after its write", esc.Escalation)
 	}
 
 	stale.Status, stale.UpdatedAt = data.StatusAccepted, r.CreatedAt.Add(2*time.Hour)
-	must(t, s.UpdateReport(ctx(t), &stale, r.Status, data.Event{Kind: "accepted", From: r.Status, To: data.StatusAccepted, At: stale.UpdatedAt}))
+	must(t, s.UpdateReport(ctx(t), &stale, data.GuardOf(&r), data.Event{Kind: "accepted", From: r.Status, To: data.StatusAccepted, At: stale.UpdatedAt}))
 	if stale.Escalation != data.LevelStreet {
 		t.Fatalf("UpdateReport left the caller's escalation at %q, stored street", stale.Escalation)
 	}
@@ -676,10 +687,10 @@ func testUpdateKeepsEscalation(t *testing.T, s data.Store) {
 	// Raising further still works; a lower level is ignored.
 	up := got
 	up.Escalation, up.UpdatedAt = data.LevelDistrict, r.CreatedAt.Add(3*time.Hour)
-	must(t, s.UpdateReport(ctx(t), &up, data.StatusAccepted, data.Event{Kind: "escalated", From: data.StatusAccepted, To: data.StatusAccepted, At: up.UpdatedAt}))
+	must(t, s.UpdateReport(ctx(t), &up, data.GuardOf(&got), data.Event{Kind: "escalated", From: data.StatusAccepted, To: data.StatusAccepted, At: up.UpdatedAt}))
 	down := up
 	down.Escalation, down.UpdatedAt = data.LevelCommunity, r.CreatedAt.Add(4*time.Hour)
-	must(t, s.UpdateReport(ctx(t), &down, data.StatusAccepted, data.Event{Kind: "note", At: down.UpdatedAt}))
+	must(t, s.UpdateReport(ctx(t), &down, data.GuardOf(&got), data.Event{Kind: "note", At: down.UpdatedAt}))
 	got, err = s.GetReport(ctx(t), r.ID)
 	must(t, err)
 	if got.Escalation != data.LevelDistrict || down.Escalation != data.LevelDistrict {
@@ -737,7 +748,7 @@ func testListReports(t *testing.T, s data.Store) {
 	r := ds.Reports[2]
 	upd := r
 	upd.AssigneeID = 5
-	must(t, s.UpdateReport(ctx(t), &upd, r.Status, data.Event{Kind: "note", At: day(3)}))
+	must(t, s.UpdateReport(ctx(t), &upd, data.GuardOf(&r), data.Event{Kind: "note", At: day(3)}))
 	got, _, err := s.ListReports(ctx(t), data.ReportQuery{Assignee: 5})
 	must(t, err)
 	if !reflect.DeepEqual(ids(got), []int64{r.ID}) {

@@ -62,6 +62,7 @@ const dict = {
     st_reported: '已上报', st_accepted: '已受理', st_rejected: '已驳回', st_dispatched: '已派遣',
     st_handled: '已处置', st_verified: '已核查', st_closed: '已结案',
     ev_created: '创建', ev_escalated: '升级', ev_rerouted: '改派网格', ev_merged: '合并', ev_note: '备注',
+    ev_reassigned: '改派处置人',
   },
   en: {
     title: 'Grid Management Command Center',
@@ -124,6 +125,7 @@ const dict = {
     st_reported: 'reported', st_accepted: 'accepted', st_rejected: 'rejected', st_dispatched: 'dispatched',
     st_handled: 'handled', st_verified: 'verified', st_closed: 'closed',
     ev_created: 'created', ev_escalated: 'escalated', ev_rerouted: 're-routed', ev_merged: 'merged', ev_note: 'note',
+    ev_reassigned: 'reassigned',
   },
 };
 
