@@ -117,7 +117,9 @@ type Store interface {
 	// area (and building→grid link) is removed first; otherwise a code that
 	// already exists is a *ValidationError (duplicate code). A parent must be
 	// among the areas written or already in the store (*ValidationError with
-	// the index of the first orphan). Nothing is written on error.
+	// the index of the first orphan). Nothing is written on error. The
+	// caller re-links buildings to the new grids with RelinkBuildings
+	// (`wangge import grids` does).
 	PutAreas(ctx context.Context, areas []Area, replace bool, note string) (Revision, error)
 	// ListAreas returns the areas matching q ordered by code, and the total
 	// count ignoring Limit/Offset.
@@ -136,6 +138,13 @@ type Store interface {
 	PutBuildings(ctx context.Context, bs []Building) error
 	// ListBuildings returns the buildings of a grid ("" = all).
 	ListBuildings(ctx context.Context, gridCode string) ([]Building, error)
+	// RelinkBuildings sets every building's GridCode to gridOf(its point)
+	// ("" = in no grid) and recomputes household counts, in one
+	// transaction, after boundaries changed. It returns how many buildings
+	// changed grid; a code that is not a stored area is a
+	// *ValidationError (Index: the building's position by id) and nothing
+	// is written.
+	RelinkBuildings(ctx context.Context, gridOf func(pt orb.Point) string) (int, error)
 
 	// AddPerson creates a person with their assignments and sets p.ID.
 	AddPerson(ctx context.Context, p *Person) error

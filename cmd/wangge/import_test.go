@@ -123,6 +123,50 @@ func TestImportGridsAllOrNothing(t *testing.T) {
 
 func pgTestURL(t *testing.T) string { return pgtest.FreshSchema(t) }
 
+// TestImportGridsRelinksBuildings: a new partition (import grids --replace)
+// re-links the stored buildings to the grids they now lie in, and the
+// household counts follow — on both stores.
+func TestImportGridsRelinksBuildings(t *testing.T) {
+	for kind, db := range storeURLs(t) {
+		t.Run(kind, func(t *testing.T) {
+			first := writeFile(t, "first.geojson", collection(
+				feature("D", "", "district", ringD), feature("G1", "D", "grid", ringG1), feature("G2", "D", "grid", ringG2)))
+			if out, err := wangge(t, "import", "grids", first, "--db", db, "-q"); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			csv := writeFile(t, "b.csv", "address,lon,lat,households\nwest,120.005,36.01,100\neast,120.015,36.01,50\n")
+			if out, err := wangge(t, "import", "buildings", csv, "--db", db, "-q"); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			// One grid over the whole district replaces both.
+			second := writeFile(t, "second.geojson", collection(feature("D", "", "district", ringD), feature("G9", "D", "grid", ringD)))
+			out, err := wangge(t, "import", "grids", second, "--replace", "--db", db, "-q")
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if !strings.Contains(out, "re-linked 2 buildings") {
+				t.Errorf("output should report 2 re-linked buildings:\n%s", out)
+			}
+			st, err := openStore(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			bs, err := st.ListBuildings(context.Background(), "G9")
+			if err != nil {
+				t.Fatal(err)
+			}
+			g9, err := st.GetArea(context.Background(), "G9")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(bs) != 2 || g9.Households != 150 {
+				t.Fatalf("G9 holds %d buildings and %d households; want 2 and 150", len(bs), g9.Households)
+			}
+		})
+	}
+}
+
 // TestImportRealFiles loads real boundary files with their own property
 // names: the San Francisco block groups (GeoJSON, no hierarchy → one root)
 // and a GeoPackage written by GDAL's ogr2ogr, then routes a point inside

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/schollz/progressbar/v3"
 
@@ -126,6 +127,19 @@ func importGrids(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("import %s: nothing written: %w", file, err)
 	}
 	fmt.Fprintf(stdout, "imported %d areas from %s as revision %d\n", len(areas), file, rev.ID)
+	// The boundaries changed: every building goes to the grid it now lies
+	// in, and the household counts follow.
+	r, err := loadRouter(ctx, st)
+	if err != nil {
+		return fmt.Errorf("import %s: revision %d is stored, but its buildings were not re-linked: %w", file, rev.ID, err)
+	}
+	n, err := st.RelinkBuildings(ctx, func(pt orb.Point) string { return r.GridCode(pt[0], pt[1]) })
+	if err != nil {
+		return fmt.Errorf("import %s: revision %d is stored, but its buildings were not re-linked: %w", file, rev.ID, err)
+	}
+	if n > 0 {
+		fmt.Fprintf(stdout, "re-linked %d buildings to the grids they now lie in\n", n)
+	}
 	return nil
 }
 

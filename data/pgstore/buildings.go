@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 
 	"github.com/wangge-dev/wangge/data"
 )
@@ -124,4 +125,64 @@ func (s *Store) ListBuildings(ctx context.Context, gridCode string) ([]data.Buil
 		return nil, translate("list buildings", err)
 	}
 	return out, nil
+}
+
+// RelinkBuildings sets every building's grid to gridOf(its point) and
+// recomputes the household counts, in one transaction (see data.Store),
+// notifying the current revision so listeners reload the counts.
+func (s *Store) RelinkBuildings(ctx context.Context, gridOf func(pt orb.Point) string) (int, error) {
+	changed := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `LOCK TABLE areas IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `LOCK TABLE buildings IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id, lon, lat, coalesce(grid_code, '') FROM buildings ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (data.Building, error) {
+			var b data.Building
+			err := r.Scan(&b.ID, &b.Point[0], &b.Point[1], &b.GridCode)
+			return b, err
+		})
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		var codes []string
+		for i := range all {
+			code := gridOf(all[i].Point)
+			if code != all[i].GridCode {
+				all[i].GridCode = code
+				ids, codes = append(ids, all[i].ID), append(codes, code)
+			} else {
+				all[i].GridCode = "" // already checked when stored
+			}
+		}
+		if err := checkBuildingGrids(ctx, tx, all); err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE buildings b SET grid_code = NULLIF(v.code, '')
+				FROM unnest($1::bigint[], $2::text[]) AS v(id, code) WHERE b.id = v.id`, ids, codes); err != nil {
+				return err
+			}
+		}
+		if err := recomputeHouseholds(ctx, tx); err != nil {
+			return err
+		}
+		changed = len(ids)
+		var rev int64
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM revisions`).Scan(&rev); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, rev)
+	})
+	if err != nil {
+		return 0, translate("relink buildings", err)
+	}
+	return changed, nil
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/paulmach/orb"
+
 	"github.com/wangge-dev/wangge/data"
 )
 
@@ -139,4 +141,66 @@ func (s *Store) ListBuildings(ctx context.Context, gridCode string) ([]data.Buil
 		out = append(out, b)
 	}
 	return out, translate("list buildings", rows.Err())
+}
+
+// RelinkBuildings sets every building's grid to gridOf(its point) and
+// recomputes the household counts, in one transaction (see data.Store),
+// then tells listeners the current revision so they reload the counts.
+func (s *Store) RelinkBuildings(ctx context.Context, gridOf func(pt orb.Point) string) (int, error) {
+	changed := 0
+	var rev int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, lon, lat, coalesce(grid_code, '') FROM buildings ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		var all []data.Building
+		for rows.Next() {
+			var b data.Building
+			if err := rows.Scan(&b.ID, &b.Point[0], &b.Point[1], &b.GridCode); err != nil {
+				rows.Close()
+				return err
+			}
+			all = append(all, b)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var moved []int
+		for i := range all {
+			code := gridOf(all[i].Point)
+			if code != all[i].GridCode {
+				all[i].GridCode = code
+				moved = append(moved, i)
+			} else {
+				all[i].GridCode = "" // already checked when stored
+			}
+		}
+		if err := checkBuildingGrids(ctx, tx, all, nil); err != nil {
+			return err
+		}
+		if len(moved) > 0 {
+			st, err := tx.PrepareContext(ctx, `UPDATE buildings SET grid_code = ? WHERE id = ?`)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			for _, i := range moved {
+				if _, err := st.ExecContext(ctx, nullIfEmpty(all[i].GridCode), all[i].ID); err != nil {
+					return err
+				}
+			}
+		}
+		if err := recompute(ctx, tx); err != nil {
+			return err
+		}
+		changed = len(moved)
+		return tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM revisions`).Scan(&rev)
+	})
+	if err != nil {
+		return 0, translate("relink buildings", err)
+	}
+	s.broadcast(rev)
+	return changed, nil
 }

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Open) {
 		{"GeometryRoundTrip", testGeometryRoundTrip},
 		{"Revisions", testRevisions},
 		{"Buildings", testBuildings},
+		{"RelinkBuildings", testRelinkBuildings},
 		{"People", testPeople},
 		{"Tokens", testTokens},
 		{"CreateReport", testCreateReport},
@@ -1056,5 +1057,57 @@ func testConcurrent(t *testing.T, s data.Store) {
 	must(t, err)
 	if total != n+1 {
 		t.Fatalf("%d reports, want %d", total, n+1)
+	}
+}
+
+// testRelinkBuildings: after boundaries change, every building is re-linked
+// to the grid its point now falls in and households follow; an unknown code
+// writes nothing.
+func testRelinkBuildings(t *testing.T, s data.Store) {
+	putFixtureAreas(t, s)
+	must(t, s.PutBuildings(ctx(t), fixtureBuildings()))
+	households := func(code string) int {
+		a, err := s.GetArea(ctx(t), code)
+		must(t, err)
+		return a.Households
+	}
+	// G1's two buildings (west of 121) now lie in G2; the others stay.
+	moved := func(pt orb.Point) string {
+		switch {
+		case pt[0] < 121:
+			return codeG2
+		case pt[0] < 122:
+			return codeG3
+		}
+		return ""
+	}
+	n, err := s.RelinkBuildings(ctx(t), moved)
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("RelinkBuildings changed %d buildings, want 2", n)
+	}
+	if g1, g2, c1 := households(codeG1), households(codeG2), households(codeC1); g1 != 0 || g2 != 350 || c1 != 350 {
+		t.Fatalf("households G1 %d, G2 %d, C1 %d; want 0, 350, 350", g1, g2, c1)
+	}
+	inG2, err := s.ListBuildings(ctx(t), codeG2)
+	must(t, err)
+	if len(inG2) != 3 {
+		t.Fatalf("G2 holds %d buildings, want 3", len(inG2))
+	}
+	// Nothing left to move.
+	if n, err := s.RelinkBuildings(ctx(t), moved); err != nil || n != 0 {
+		t.Fatalf("second RelinkBuildings = %d, %v; want 0, nil", n, err)
+	}
+	// A code that is not stored: a validation error naming the building
+	// (position by id), nothing written.
+	_, err = s.RelinkBuildings(ctx(t), func(pt orb.Point) string {
+		if pt[0] > 124 {
+			return "nope"
+		}
+		return codeG1
+	})
+	wantValidation(t, err, 4)
+	if g1, g2 := households(codeG1), households(codeG2); g1 != 0 || g2 != 350 {
+		t.Fatalf("failed RelinkBuildings changed households: G1 %d, G2 %d", g1, g2)
 	}
 }
