@@ -3,7 +3,6 @@ package geo_test
 import (
 	"fmt"
 	"math/rand"
-	"sort"
 	"testing"
 	"time"
 
@@ -56,27 +55,6 @@ func BenchmarkLookup(b *testing.B) {
 			b.ReportMetric(float64(st.DirectCells)/float64(st.Cells)*100, "%direct-cells")
 		})
 	}
-}
-
-// TestLookupLatencyProfile logs the median and p99 lookup time (not an
-// assertion: timings are for humans; run with -v).
-func TestLookupLatencyProfile(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short")
-	}
-	items := geotest.Partition(1500, geotest.Options{Seed: 1})
-	ix, _ := geo.NewIndex(items, geo.IndexOptions{})
-	pts := benchPoints(items, 20000)
-	ds := make([]time.Duration, 0, len(pts))
-	for _, p := range pts {
-		t0 := time.Now()
-		for k := 0; k < 16; k++ {
-			ix.Lookup(p)
-		}
-		ds = append(ds, time.Since(t0)/16)
-	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	t.Logf("1,500-ish polygons (%d): median %v, p90 %v, p99 %v per lookup", len(items), ds[len(ds)/2], ds[len(ds)*9/10], ds[len(ds)*99/100])
 }
 
 // BenchmarkNewIndex is the build time of the index over 1,500 synthetic
