@@ -102,14 +102,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, &Error{Status: 500, Code: "internal", Message: "internal error"})
 		}
 	}()
-	// The busiest endpoint skips the router's matching (and the request
-	// copies it makes): same handler, same errors.
-	if r.Method == http.MethodGet && r.URL.Path == "/api/v1/route" {
-		if err := s.routeGet(w, r); err != nil {
-			s.writeError(w, r, err)
-		}
-		return
-	}
 	s.mux.ServeHTTP(w, r)
 }
 

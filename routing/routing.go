@@ -161,7 +161,7 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 		return AreaRef{Code: a.Code, Name: a.Name}
 	}
 	person := func(pp *data.Person) Person { return Person{ID: pp.ID, Name: pp.Name, Phone: pp.Phone} }
-	base := func(a *data.Area) Place {
+	fill := func(a *data.Area) Place {
 		comm := ancestor(a, data.LevelCommunity)
 		ans := Place{
 			Community: ref(comm),
@@ -198,8 +198,12 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 		sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
 		return out
 	}
-	s := &Snapshot{Revision: p.Revision, outside: &Place{Revision: p.Revision}}
-	s.outside.prepare()
+	base := func(a *data.Area) Place { // with its JSON
+		pl := fill(a)
+		pl.prepare()
+		return pl
+	}
+	s := &Snapshot{Revision: p.Revision, outside: outsidePlace(p.Revision)}
 	grids := collect(data.LevelGrid)
 	items := make([]geo.Item, len(grids))
 	s.grids = make([]Place, len(grids))
@@ -207,7 +211,6 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 	for i, g := range grids {
 		items[i] = geo.Item{Key: int32(i), Geom: g.Geom}
 		s.grids[i] = base(g)
-		s.grids[i].prepare()
 		s.refs[i] = ref(g)
 	}
 	var its []geo.Item
@@ -215,7 +218,6 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 		for _, a := range collect(lv) {
 			its = append(its, geo.Item{Key: int32(len(its)), Geom: a.Geom})
 			s.areas.ans = append(s.areas.ans, base(a))
-			s.areas.ans[len(s.areas.ans)-1].prepare()
 		}
 	}
 	var err error
@@ -277,11 +279,14 @@ type Router struct {
 	OnReload func(revision int64, err error)
 }
 
-var empty = func() *Snapshot {
-	s := &Snapshot{gridIx: mustEmpty(), areas: areaIndex{ix: mustEmpty()}, outside: &Place{}}
-	s.outside.prepare()
-	return s
-}()
+var empty = &Snapshot{gridIx: mustEmpty(), areas: areaIndex{ix: mustEmpty()}, outside: outsidePlace(0)}
+
+// outsidePlace is the place of a point outside every district.
+func outsidePlace(revision int64) *Place {
+	p := &Place{Revision: revision}
+	p.prepare()
+	return p
+}
 
 func mustEmpty() *geo.Index {
 	ix, err := geo.NewIndex(nil, geo.IndexOptions{})
