@@ -169,8 +169,8 @@ func (s *Service) Transition(ctx context.Context, actor *data.Person, id int64, 
 		return data.Report{}, fmt.Errorf("%s report %d: %w", action, id, ErrForbidden)
 	}
 	now := s.now()
-	from, guard := r.Status, data.GuardOf(&r)
-	ev := data.Event{ReportID: id, From: from, ActorID: actor.ID, At: now, Reason: strings.TrimSpace(p.Reason)}
+	guard := data.GuardOf(&r) // what this write expects to find
+	ev := data.Event{ReportID: id, From: r.Status, ActorID: actor.ID, At: now, Reason: strings.TrimSpace(p.Reason)}
 	switch action {
 	case ActionAccept:
 		r.Status = data.StatusAccepted
@@ -283,11 +283,11 @@ func (s *Service) Merge(ctx context.Context, actor *data.Person, id, into int64)
 		return data.Report{}, fmt.Errorf("merge report %d: %w", id, ErrForbidden)
 	}
 	now := s.now()
-	from, guard := r.Status, data.GuardOf(&r)
+	guard := data.GuardOf(&r)
 	r.Status = data.StatusRejected
 	r.DuplicateOf = into
 	r.UpdatedAt = now
-	ev := data.Event{ReportID: id, Kind: "merged", From: from, To: data.StatusRejected, ActorID: actor.ID, At: now,
+	ev := data.Event{ReportID: id, Kind: "merged", From: guard.Status, To: data.StatusRejected, ActorID: actor.ID, At: now,
 		Reason: "duplicate", Data: map[string]any{"duplicate_of": into}}
 	if err := s.store.UpdateReport(ctx, &r, guard, ev); err != nil {
 		return data.Report{}, err
