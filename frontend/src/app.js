@@ -162,6 +162,7 @@ function settle() {
   body.dataset.gridsRendered = String(codes.size);
   body.dataset.heatCells = String(state.heat.cells.length);
   body.dataset.heatTotal = String(state.heat.cells.reduce((s, c) => s + (c[2] || 0), 0));
+  body.dataset.heatDay = state.heat.day == null ? 'all' : String(state.heat.day);
   body.dataset.casesShown = String(map.getZoom() >= CASES_MINZOOM ? map.querySourceFeatures('cases').length : 0);
   body.dataset.renderSeq = String(++state.renderSeq);
   if (!state.firstRender) {
@@ -414,6 +415,7 @@ async function loadHeat() {
   heatAbort?.abort();
   const ctl = new AbortController();
   heatAbort = ctl;
+  const { day } = state;
   await track(async () => {
     let res = { cells: [], cell_deg: 0.001 };
     if (state.selected.size > 0) {
@@ -426,7 +428,7 @@ async function loadHeat() {
       } catch (e) { if (e.name === 'AbortError') return; throw e; }
     }
     if (ctl.signal.aborted) return;
-    state.heat = { cells: res.cells || [], cell_deg: res.cell_deg || 0.001 };
+    state.heat = { cells: res.cells || [], cell_deg: res.cell_deg || 0.001, day };
     const max = state.heat.cells.reduce((m, c) => Math.max(m, c[2] || 0), 1);
     // Square-root weights: a few very hot cells must not wash out the rest.
     map.setPaintProperty('heat', 'heatmap-weight', ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 0, 0, Math.sqrt(Math.max(2, max)), 1]);
@@ -527,18 +529,23 @@ const debouncedFilters = debounce(refreshFilters, 150);
 
 let playTimer = 0;
 function stopPlay() { clearInterval(playTimer); playTimer = 0; document.getElementById('play').textContent = '▶'; }
+/** showDay shows one day of the range (null: the whole range). state.day is
+ * always the day on screen, so a reload between steps (a live event, a pan)
+ * fetches the day the label names. */
+function showDay(d) {
+  state.day = d;
+  slider.value = String(d ?? state.days);
+  refreshFilters();
+}
 document.getElementById('play').addEventListener('click', () => {
   if (playTimer) { stopPlay(); return; }
   document.getElementById('play').textContent = '❚❚';
-  if (state.day === null || state.day >= state.days - 1) state.day = 0;
-  const step = () => {
-    slider.value = String(state.day ?? state.days);
-    refreshFilters();
-    if (state.day === null) { stopPlay(); return; }
-    state.day = state.day + 1 >= state.days ? null : state.day + 1;
-  };
-  step();
-  playTimer = setInterval(step, 1500);
+  showDay(state.day === null || state.day >= state.days - 1 ? 0 : state.day);
+  playTimer = setInterval(() => {
+    const next = state.day === null || state.day + 1 >= state.days ? null : state.day + 1;
+    showDay(next);
+    if (next === null) stopPlay();
+  }, 1500);
 });
 
 // ---- side panel --------------------------------------------------------------
