@@ -172,7 +172,7 @@ func (s *Server) createReportBatch(w http.ResponseWriter, r *http.Request) error
 	}
 	// One chunk: the whole batch is one transaction, so a failure (or the
 	// client going away) mid-way writes nothing, and a 2xx means all of it.
-	reps, err := s.wf.SubmitBatch(r.Context(), actor, its, workflow.WithChunk(len(its)))
+	reps, err := s.wf.SubmitBatch(r.Context(), actor, its)
 	if err != nil {
 		return mapWorkflowErr(err)
 	}

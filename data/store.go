@@ -117,10 +117,17 @@ type Store interface {
 	// area (and building→grid link) is removed first; otherwise a code that
 	// already exists is a *ValidationError (duplicate code). A parent must be
 	// among the areas written or already in the store (*ValidationError with
-	// the index of the first orphan). Nothing is written on error. The
-	// caller re-links buildings to the new grids with RelinkBuildings
-	// (`wangge import grids` does).
+	// the index of the first orphan). Nothing is written on error.
+	// Buildings keep their grid codes (with replace they lose them):
+	// PutAreasRelink re-links them in the same transaction.
 	PutAreas(ctx context.Context, areas []Area, replace bool, note string) (Revision, error)
+	// PutAreasRelink is PutAreas followed, in the same transaction, by
+	// what RelinkBuildings does with gridOf (when not nil), which must
+	// answer for the partition as it will be after the write: the new
+	// revision and the buildings' grids and household counts commit
+	// together or not at all. It returns the revision and how many
+	// buildings changed grid.
+	PutAreasRelink(ctx context.Context, areas []Area, replace bool, note string, gridOf func(pt orb.Point) string) (Revision, int, error)
 	// ListAreas returns the areas matching q ordered by code, and the total
 	// count ignoring Limit/Offset.
 	ListAreas(ctx context.Context, q AreaQuery) ([]Area, int, error)

@@ -13,33 +13,24 @@ type BatchOption func(*batchOpts)
 
 type batchOpts struct {
 	progress func(done, total int)
-	chunk    int
 }
 
-// WithProgress calls fn after each chunk is committed with the number of
-// reports written so far and the total.
+// WithProgress calls fn while the reports are written, with the number
+// written so far and the total (see data.WithProgress). They are written in
+// one transaction: until SubmitBatch returns nil none of them is committed.
 func WithProgress(fn func(done, total int)) BatchOption {
 	return func(o *batchOpts) { o.progress = fn }
 }
 
-// WithChunk overrides Config.BatchChunk for one call.
-func WithChunk(n int) BatchOption {
-	return func(o *batchOpts) {
-		if n > 0 {
-			o.chunk = n
-		}
-	}
-}
-
-// SubmitBatch imports many reports: it validates every intake first (the
-// first invalid one is a *data.ValidationError with its Index, and nothing
-// is written), then routes them and writes them through
-// Store.CreateReports in chunks of Config.BatchChunk, each chunk one
-// transaction. If a chunk fails, the chunks before it stay written; the
-// error says how many. Intake.At (zero = now) is the creation time and
-// DueAt follows from it; Source defaults to import. Idempotency keys and
-// duplicate flagging are not applied. Only command_center and planner may
-// import (ErrForbidden otherwise; nil actor ErrUnauthenticated).
+// SubmitBatch imports many reports, all or nothing: it validates every
+// intake first (the first invalid one is a *data.ValidationError with its
+// Index), then routes them and writes them with one Store.CreateReports
+// call, one transaction — if it fails (the database goes away, ctx is
+// cancelled), nothing is written and the import can simply be run again.
+// Intake.At (zero = now) is the creation time and DueAt follows from it;
+// Source defaults to import. Idempotency keys and duplicate flagging are
+// not applied. Only command_center and planner may import (ErrForbidden
+// otherwise; nil actor ErrUnauthenticated).
 func (s *Service) SubmitBatch(ctx context.Context, actor *data.Person, ins []Intake, opts ...BatchOption) ([]data.Report, error) {
 	if actor == nil {
 		return nil, ErrUnauthenticated
@@ -47,7 +38,7 @@ func (s *Service) SubmitBatch(ctx context.Context, actor *data.Person, ins []Int
 	if !hasAnyRole(actor, data.RoleCommandCenter, data.RolePlanner) {
 		return nil, fmt.Errorf("import: %w", ErrForbidden)
 	}
-	o := batchOpts{chunk: s.cfg.BatchChunk}
+	var o batchOpts
 	for _, f := range opts {
 		f(&o)
 	}
@@ -75,18 +66,11 @@ func (s *Service) SubmitBatch(ctx context.Context, actor *data.Person, ins []Int
 		r.Routing = s.route(r.Location[0], r.Location[1])
 		out[i] = r
 	}
-	for start := 0; start < len(out); start += o.chunk {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("import stopped after %d of %d reports: %w", start, len(out), err)
-		}
-		end := min(start+o.chunk, len(out))
-		chunk := out[start:end]
-		if err := s.store.CreateReports(ctx, chunk); err != nil {
-			return nil, fmt.Errorf("import stopped after %d of %d reports: %w", start, len(out), err)
-		}
-		if o.progress != nil {
-			o.progress(end, len(out))
-		}
+	if o.progress != nil {
+		ctx = data.WithProgress(ctx, o.progress)
+	}
+	if err := s.store.CreateReports(ctx, out); err != nil {
+		return nil, fmt.Errorf("import: nothing written: %w", err)
 	}
 	return out, nil
 }

@@ -45,7 +45,7 @@ func BenchmarkSubmitBatch(b *testing.B) {
 }
 
 // BenchmarkSubmitBatch1M imports one million reports into PostGIS in one
-// SubmitBatch call (chunks of Config.BatchChunk), with a progress callback.
+// SubmitBatch call (one transaction), with a progress callback.
 // Run it alone: go test -run XXX -bench SubmitBatch1M -benchtime 1x ./workflow
 func BenchmarkSubmitBatch1M(b *testing.B) {
 	const n = 1_000_000

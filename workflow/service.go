@@ -34,7 +34,6 @@ type Config struct {
 	MaxDescription   int           // characters (runes); default 2000
 	MaxMedia         int           // media URLs per report or feedback; default 5
 	MaxURL           int           // bytes per media URL; default 2048
-	BatchChunk       int           // reports per Store.CreateReports call; default 5000
 	// CacheTTL bounds how stale the category and address caches may be;
 	// default 1 minute. An unknown category or address reloads them at most
 	// once per TTL.
@@ -57,9 +56,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxURL <= 0 {
 		c.MaxURL = 2048
-	}
-	if c.BatchChunk <= 0 {
-		c.BatchChunk = 5000
 	}
 	if c.CacheTTL <= 0 {
 		c.CacheTTL = time.Minute

@@ -821,13 +821,43 @@ func testBatch(t *testing.T, e *env) {
 	if _, n, _ := e.store.ListReports(e.ctx, data.ReportQuery{}); n != 0 {
 		t.Fatalf("%d reports written by a failed batch", n)
 	}
+
+	// All or nothing: a write that fails part-way (the context cancelled
+	// after 5,000 of 12,000 rows) leaves nothing behind; run again, it
+	// writes everything, reporting progress every data.ProgressStep rows.
+	many := make([]workflow.Intake, 12_000)
+	for i := range many {
+		many[i] = workflow.Intake{Category: "other", Description: fmt.Sprint("批量 ", i), Location: pt(120.01+float64(i%50)*0.01, 36.5), At: t0.Add(-time.Duration(i) * time.Minute)}
+	}
+	cctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
 	var calls [][2]int
-	rs, err := e.svc.SubmitBatch(e.ctx, e.p(wt.CC), ins, workflow.WithChunk(10), workflow.WithProgress(func(d, n int) { calls = append(calls, [2]int{d, n}) }))
-	if err != nil {
+	_, err = e.svc.SubmitBatch(cctx, e.p(wt.CC), many, workflow.WithProgress(func(d, n int) {
+		calls = append(calls, [2]int{d, n})
+		if d == 5000 {
+			cancel()
+		}
+	}))
+	if !errors.Is(err, context.Canceled) || !slices.Equal(calls, [][2]int{{5000, 12000}}) {
+		t.Fatalf("cancelled import: %v, progress %v", err, calls)
+	}
+	if _, n, _ := e.store.ListReports(e.ctx, data.ReportQuery{}); n != 0 {
+		t.Fatalf("%d reports written by a cancelled import", n)
+	}
+	calls = nil
+	if _, err := e.svc.SubmitBatch(e.ctx, e.p(wt.CC), many, workflow.WithProgress(func(d, n int) { calls = append(calls, [2]int{d, n}) })); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(calls, [][2]int{{10, 25}, {20, 25}, {25, 25}}) {
+	if !slices.Equal(calls, [][2]int{{5000, 12000}, {10000, 12000}, {12000, 12000}}) {
 		t.Fatalf("progress %v", calls)
+	}
+	if _, n, _ := e.store.ListReports(e.ctx, data.ReportQuery{}); n != len(many) {
+		t.Fatalf("%d of %d reports written", n, len(many))
+	}
+
+	rs, err := e.svc.SubmitBatch(e.ctx, e.p(wt.CC), ins)
+	if err != nil {
+		t.Fatal(err)
 	}
 	for i, r := range rs {
 		if r.ID == 0 || r.Source != data.SourceImport || !r.CreatedAt.Equal(ins[i].At) || !r.DueAt.Equal(ins[i].At.Add(168*time.Hour)) {

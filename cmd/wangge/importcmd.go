@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/wangge-dev/wangge/data"
 	"github.com/wangge-dev/wangge/importer"
+	"github.com/wangge-dev/wangge/routing"
 )
 
 // runImport: wangge import grids FILE | buildings FILE.csv | reports FILE.
@@ -122,21 +124,34 @@ func importGrids(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *note == "" {
 		*note = "import " + filepath.Base(file)
 	}
-	rev, err := st.PutAreas(ctx, areas, *replace, *note)
+	// The boundaries change: every building goes to the grid it will lie
+	// in and the household counts follow, in the transaction that writes
+	// the boundaries, so the routing index of the partition as it will be
+	// is built first. (A code both stored and in the file is taken from
+	// the file here; the store then rejects the duplicate.)
+	p, err := st.Partition(ctx)
+	if err != nil {
+		return err
+	}
+	if *replace {
+		p.Areas = nil
+	}
+	inFile := make(map[string]bool, len(areas))
+	for _, a := range areas {
+		inFile[a.Code] = true
+	}
+	p.Areas = slices.DeleteFunc(p.Areas, func(a data.Area) bool { return inFile[a.Code] })
+	p.Areas = append(p.Areas, areas...)
+	next, err := routing.Build(p, routing.Options{})
+	if err != nil {
+		return fmt.Errorf("import %s: nothing written: %w", file, err)
+	}
+	r := routing.NewRouter(next, routing.Options{})
+	rev, n, err := st.PutAreasRelink(ctx, areas, *replace, *note, func(pt orb.Point) string { return r.GridCode(pt[0], pt[1]) })
 	if err != nil {
 		return fmt.Errorf("import %s: nothing written: %w", file, err)
 	}
 	fmt.Fprintf(stdout, "imported %d areas from %s as revision %d\n", len(areas), file, rev.ID)
-	// The boundaries changed: every building goes to the grid it now lies
-	// in, and the household counts follow.
-	r, err := loadRouter(ctx, st)
-	if err != nil {
-		return fmt.Errorf("import %s: revision %d is stored, but its buildings were not re-linked: %w", file, rev.ID, err)
-	}
-	n, err := st.RelinkBuildings(ctx, func(pt orb.Point) string { return r.GridCode(pt[0], pt[1]) })
-	if err != nil {
-		return fmt.Errorf("import %s: revision %d is stored, but its buildings were not re-linked: %w", file, rev.ID, err)
-	}
 	if n > 0 {
 		fmt.Fprintf(stdout, "re-linked %d buildings to the grids they now lie in\n", n)
 	}

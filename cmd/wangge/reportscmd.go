@@ -23,7 +23,7 @@ import (
 )
 
 // importReports: wangge import reports FILE.csv|FILE.geojson — routes and
-// writes every report (all or nothing per chunk of the workflow's batch),
+// writes every report in one transaction (all or nothing),
 // acting as a command-center person (--as, default the first one).
 func importReports(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	file, args := splitArgs(args)

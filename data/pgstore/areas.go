@@ -135,10 +135,25 @@ func finishRevision(ctx context.Context, tx pgx.Tx, id int64) (data.Revision, er
 // (grid_code becomes empty); households are stored as given. All areas
 // written get the new revision. Listeners are notified at commit.
 func (s *Store) PutAreas(ctx context.Context, areas []data.Area, replace bool, note string) (data.Revision, error) {
+	rev, _, err := s.PutAreasRelink(ctx, areas, replace, note, nil)
+	return rev, err
+}
+
+// PutAreasRelink is PutAreas and, when gridOf is not nil, RelinkBuildings
+// in the same transaction (see data.Store).
+func (s *Store) PutAreasRelink(ctx context.Context, areas []data.Area, replace bool, note string, gridOf func(pt orb.Point) string) (data.Revision, int, error) {
 	var rev data.Revision
+	moved := 0
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE areas IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return err
+		}
+		var bs []data.Building
+		if gridOf != nil {
+			var err error
+			if bs, err = lockBuildings(ctx, tx); err != nil {
+				return err
+			}
 		}
 		if replace {
 			if _, err := tx.Exec(ctx, `DELETE FROM areas`); err != nil {
@@ -158,15 +173,20 @@ func (s *Store) PutAreas(ctx context.Context, areas []data.Area, replace bool, n
 		if err := insertAreas(ctx, tx, areas, id); err != nil {
 			return err
 		}
+		if gridOf != nil {
+			if moved, err = relink(ctx, tx, bs, gridOf, replace); err != nil {
+				return err
+			}
+		}
 		if rev, err = finishRevision(ctx, tx, id); err != nil {
 			return err
 		}
 		return s.notify(ctx, tx, id)
 	})
 	if err != nil {
-		return data.Revision{}, translate("put areas", err)
+		return data.Revision{}, 0, translate("put areas", err)
 	}
-	return rev, nil
+	return rev, moved, nil
 }
 
 // where collects the conditions and parameters of a query. Conditions are

@@ -136,45 +136,13 @@ func (s *Store) RelinkBuildings(ctx context.Context, gridOf func(pt orb.Point) s
 		if _, err := tx.Exec(ctx, `LOCK TABLE areas IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `LOCK TABLE buildings IN SHARE ROW EXCLUSIVE MODE`); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT id, lon, lat, coalesce(grid_code, '') FROM buildings ORDER BY id`)
+		all, err := lockBuildings(ctx, tx)
 		if err != nil {
 			return err
 		}
-		all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (data.Building, error) {
-			var b data.Building
-			err := r.Scan(&b.ID, &b.Point[0], &b.Point[1], &b.GridCode)
-			return b, err
-		})
-		if err != nil {
+		if changed, err = relink(ctx, tx, all, gridOf, false); err != nil {
 			return err
 		}
-		var ids []int64
-		var codes []string
-		for i := range all {
-			code := gridOf(all[i].Point)
-			if code != all[i].GridCode {
-				all[i].GridCode = code
-				ids, codes = append(ids, all[i].ID), append(codes, code)
-			} else {
-				all[i].GridCode = "" // already checked when stored
-			}
-		}
-		if err := checkBuildingGrids(ctx, tx, all); err != nil {
-			return err
-		}
-		if len(ids) > 0 {
-			if _, err := tx.Exec(ctx, `UPDATE buildings b SET grid_code = NULLIF(v.code, '')
-				FROM unnest($1::bigint[], $2::text[]) AS v(id, code) WHERE b.id = v.id`, ids, codes); err != nil {
-				return err
-			}
-		}
-		if err := recomputeHouseholds(ctx, tx); err != nil {
-			return err
-		}
-		changed = len(ids)
 		var rev int64
 		if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM revisions`).Scan(&rev); err != nil {
 			return err
@@ -185,4 +153,54 @@ func (s *Store) RelinkBuildings(ctx context.Context, gridOf func(pt orb.Point) s
 		return 0, translate("relink buildings", err)
 	}
 	return changed, nil
+}
+
+// lockBuildings locks the buildings table against writers and returns every
+// building's id, point and grid code (tx-level step of RelinkBuildings and
+// PutAreasRelink).
+func lockBuildings(ctx context.Context, tx pgx.Tx) ([]data.Building, error) {
+	if _, err := tx.Exec(ctx, `LOCK TABLE buildings IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, `SELECT id, lon, lat, coalesce(grid_code, '') FROM buildings ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (data.Building, error) {
+		var b data.Building
+		err := r.Scan(&b.ID, &b.Point[0], &b.Point[1], &b.GridCode)
+		return b, err
+	})
+}
+
+// relink sets each building of all (as read by lockBuildings) to
+// gridOf(its point) and recomputes the household counts. It returns how
+// many changed grid. With cleared, every link was removed since all was
+// read (a replacing PutAreas), so every building in a grid is written.
+func relink(ctx context.Context, tx pgx.Tx, all []data.Building, gridOf func(pt orb.Point) string, cleared bool) (int, error) {
+	var ids []int64
+	var codes []string
+	moved := 0
+	for i := range all {
+		code := gridOf(all[i].Point)
+		if code != all[i].GridCode {
+			moved++
+		}
+		if code != all[i].GridCode || cleared && code != "" {
+			all[i].GridCode = code
+			ids, codes = append(ids, all[i].ID), append(codes, code)
+		} else {
+			all[i].GridCode = "" // already checked when stored
+		}
+	}
+	if err := checkBuildingGrids(ctx, tx, all); err != nil {
+		return 0, err
+	}
+	if len(ids) > 0 {
+		if _, err := tx.Exec(ctx, `UPDATE buildings b SET grid_code = NULLIF(v.code, '')
+			FROM unnest($1::bigint[], $2::text[]) AS v(id, code) WHERE b.id = v.id`, ids, codes); err != nil {
+			return 0, err
+		}
+	}
+	return moved, recomputeHouseholds(ctx, tx)
 }

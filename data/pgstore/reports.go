@@ -157,9 +157,16 @@ func checkKeys(ctx context.Context, tx pgx.Tx, rs []data.Report) error {
 
 // copyReports writes rs with ids id(i).
 func copyReports(ctx context.Context, tx pgx.Tx, rs []data.Report, id func(i int) int64) error {
+	progress := data.ProgressOf(ctx)
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"reports"}, reportCopyCols, pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) {
+		if i > 0 && data.ProgressDue(i, len(rs)) {
+			progress(i, len(rs)) // rows before i are with the server
+		}
 		return reportValues(&rs[i], id(i)), nil
 	}))
+	if err == nil {
+		progress(len(rs), len(rs))
+	}
 	return err
 }
 

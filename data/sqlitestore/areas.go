@@ -214,8 +214,23 @@ func scanRevision(row interface{ Scan(...any) error }) (data.Revision, error) {
 // every stored area is deleted first and buildings lose their grid link;
 // households are stored as given. Listeners are notified after commit.
 func (s *Store) PutAreas(ctx context.Context, areas []data.Area, replace bool, note string) (data.Revision, error) {
+	rev, _, err := s.PutAreasRelink(ctx, areas, replace, note, nil)
+	return rev, err
+}
+
+// PutAreasRelink is PutAreas and, when gridOf is not nil, RelinkBuildings
+// in the same transaction (see data.Store).
+func (s *Store) PutAreasRelink(ctx context.Context, areas []data.Area, replace bool, note string, gridOf func(pt orb.Point) string) (data.Revision, int, error) {
 	var rev data.Revision
+	moved := 0
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		var bs []data.Building
+		if gridOf != nil {
+			var err error
+			if bs, err = readBuildingPoints(ctx, tx); err != nil {
+				return err
+			}
+		}
 		if replace {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM areas`); err != nil {
 				return err
@@ -234,14 +249,19 @@ func (s *Store) PutAreas(ctx context.Context, areas []data.Area, replace bool, n
 		if err := insertAreas(ctx, tx, areas, id); err != nil {
 			return err
 		}
+		if gridOf != nil {
+			if moved, err = relink(ctx, tx, bs, gridOf, replace); err != nil {
+				return err
+			}
+		}
 		rev, err = finishRevision(ctx, tx, id)
 		return err
 	})
 	if err != nil {
-		return data.Revision{}, translate("put areas", err)
+		return data.Revision{}, 0, translate("put areas", err)
 	}
 	s.broadcast(rev.ID)
-	return rev, nil
+	return rev, moved, nil
 }
 
 // ListAreas returns the areas matching q ordered by code and the total

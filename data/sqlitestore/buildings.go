@@ -150,52 +150,13 @@ func (s *Store) RelinkBuildings(ctx context.Context, gridOf func(pt orb.Point) s
 	changed := 0
 	var rev int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, lon, lat, coalesce(grid_code, '') FROM buildings ORDER BY id`)
+		all, err := readBuildingPoints(ctx, tx)
 		if err != nil {
 			return err
 		}
-		var all []data.Building
-		for rows.Next() {
-			var b data.Building
-			if err := rows.Scan(&b.ID, &b.Point[0], &b.Point[1], &b.GridCode); err != nil {
-				rows.Close()
-				return err
-			}
-			all = append(all, b)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if changed, err = relink(ctx, tx, all, gridOf, false); err != nil {
 			return err
 		}
-		var moved []int
-		for i := range all {
-			code := gridOf(all[i].Point)
-			if code != all[i].GridCode {
-				all[i].GridCode = code
-				moved = append(moved, i)
-			} else {
-				all[i].GridCode = "" // already checked when stored
-			}
-		}
-		if err := checkBuildingGrids(ctx, tx, all, nil); err != nil {
-			return err
-		}
-		if len(moved) > 0 {
-			st, err := tx.PrepareContext(ctx, `UPDATE buildings SET grid_code = ? WHERE id = ?`)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			for _, i := range moved {
-				if _, err := st.ExecContext(ctx, nullIfEmpty(all[i].GridCode), all[i].ID); err != nil {
-					return err
-				}
-			}
-		}
-		if err := recompute(ctx, tx); err != nil {
-			return err
-		}
-		changed = len(moved)
 		return tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM revisions`).Scan(&rev)
 	})
 	if err != nil {
@@ -203,4 +164,61 @@ func (s *Store) RelinkBuildings(ctx context.Context, gridOf func(pt orb.Point) s
 	}
 	s.broadcast(rev)
 	return changed, nil
+}
+
+// readBuildingPoints returns every building's id, point and grid code
+// (tx-level step of RelinkBuildings and PutAreasRelink; the write
+// transaction already excludes other writers).
+func readBuildingPoints(ctx context.Context, tx *sql.Tx) ([]data.Building, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, lon, lat, coalesce(grid_code, '') FROM buildings ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var all []data.Building
+	for rows.Next() {
+		var b data.Building
+		if err := rows.Scan(&b.ID, &b.Point[0], &b.Point[1], &b.GridCode); err != nil {
+			return nil, err
+		}
+		all = append(all, b)
+	}
+	return all, rows.Err()
+}
+
+// relink sets each building of all (as read by readBuildingPoints) to
+// gridOf(its point) and recomputes the household counts. It returns how
+// many changed grid. With cleared, every link was removed since all was
+// read (a replacing PutAreas), so every building in a grid is written.
+func relink(ctx context.Context, tx *sql.Tx, all []data.Building, gridOf func(pt orb.Point) string, cleared bool) (int, error) {
+	var write []int
+	moved := 0
+	for i := range all {
+		code := gridOf(all[i].Point)
+		if code != all[i].GridCode {
+			moved++
+		}
+		if code != all[i].GridCode || cleared && code != "" {
+			all[i].GridCode = code
+			write = append(write, i)
+		} else {
+			all[i].GridCode = "" // already checked when stored
+		}
+	}
+	if err := checkBuildingGrids(ctx, tx, all, nil); err != nil {
+		return 0, err
+	}
+	if len(write) > 0 {
+		st, err := tx.PrepareContext(ctx, `UPDATE buildings SET grid_code = ? WHERE id = ?`)
+		if err != nil {
+			return 0, err
+		}
+		defer st.Close()
+		for _, i := range write {
+			if _, err := st.ExecContext(ctx, nullIfEmpty(all[i].GridCode), all[i].ID); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return moved, recompute(ctx, tx)
 }

@@ -200,13 +200,21 @@ func insertReports(ctx context.Context, tx *sql.Tx, rs []data.Report, base int64
 	if err != nil {
 		return err
 	}
+	progress := data.ProgressOf(ctx)
 	for i := range rs {
 		if err := b.add(reportValues(&rs[i], base+int64(i)+1)...); err != nil {
 			b.flush()
 			return err
 		}
+		if data.ProgressDue(i+1, len(rs)) && i+1 < len(rs) {
+			progress(i+1, len(rs))
+		}
 	}
-	return b.flush()
+	if err := b.flush(); err != nil {
+		return err
+	}
+	progress(len(rs), len(rs))
+	return nil
 }
 
 // insertEvents writes evs with report ids reportID(i).

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Open) {
 		{"Revisions", testRevisions},
 		{"Buildings", testBuildings},
 		{"RelinkBuildings", testRelinkBuildings},
+		{"PutAreasRelink", testPutAreasRelink},
 		{"People", testPeople},
 		{"Tokens", testTokens},
 		{"CreateReport", testCreateReport},
@@ -1109,5 +1110,63 @@ func testRelinkBuildings(t *testing.T, s data.Store) {
 	wantValidation(t, err, 4)
 	if g1, g2 := households(codeG1), households(codeG2); g1 != 0 || g2 != 350 {
 		t.Fatalf("failed RelinkBuildings changed households: G1 %d, G2 %d", g1, g2)
+	}
+}
+
+// testPutAreasRelink: a new partition and its buildings' grids commit
+// together — a failing re-link leaves the old revision, areas and links.
+func testPutAreasRelink(t *testing.T, s data.Store) {
+	putFixtureAreas(t, s)
+	must(t, s.PutBuildings(ctx(t), fixtureBuildings()))
+	rev0, err := s.CurrentRevision(ctx(t))
+	must(t, err)
+	inG1, err := s.ListBuildings(ctx(t), codeG1)
+	must(t, err)
+	households := func(code string) int {
+		a, err := s.GetArea(ctx(t), code)
+		must(t, err)
+		return a.Households
+	}
+	g1Before := households(codeG1)
+	moved := func(pt orb.Point) string {
+		switch {
+		case pt[0] < 121:
+			return codeG2
+		case pt[0] < 122:
+			return codeG3
+		}
+		return ""
+	}
+	// The re-link names a grid the new partition lacks: nothing is written.
+	_, _, err = s.PutAreasRelink(ctx(t), fixtureAreas(), true, "redraw", func(pt orb.Point) string {
+		if pt[0] > 124 {
+			return "nope"
+		}
+		return moved(pt)
+	})
+	wantValidation(t, err, 4)
+	if rev, err := s.CurrentRevision(ctx(t)); err != nil || rev != rev0 {
+		t.Fatalf("revision after a failed PutAreasRelink: %d, %v; want %d", rev, err, rev0)
+	}
+	if still, err := s.ListBuildings(ctx(t), codeG1); err != nil || len(still) != len(inG1) || households(codeG1) != g1Before {
+		t.Fatalf("failed PutAreasRelink changed G1: %d buildings (want %d), %d households (want %d), %v", len(still), len(inG1), households(codeG1), g1Before, err)
+	}
+	// Replace and re-link in one step.
+	rev, n, err := s.PutAreasRelink(ctx(t), fixtureAreas(), true, "redraw", moved)
+	must(t, err)
+	if rev.ID <= rev0 || n != 2 {
+		t.Fatalf("PutAreasRelink = revision %d (after %d), %d moved; want a new revision, 2 moved", rev.ID, rev0, n)
+	}
+	if g1, g2, c1 := households(codeG1), households(codeG2), households(codeC1); g1 != 0 || g2 != 350 || c1 != 350 {
+		t.Fatalf("households G1 %d, G2 %d, C1 %d; want 0, 350, 350", g1, g2, c1)
+	}
+	if inG2, err := s.ListBuildings(ctx(t), codeG2); err != nil || len(inG2) != 3 {
+		t.Fatalf("G2 holds %d buildings (%v), want 3", len(inG2), err)
+	}
+	// Without gridOf it is PutAreas: a replace drops the links.
+	_, n, err = s.PutAreasRelink(ctx(t), fixtureAreas(), true, "plain", nil)
+	must(t, err)
+	if all, err := s.ListBuildings(ctx(t), codeG2); err != nil || len(all) != 0 || n != 0 {
+		t.Fatalf("after a plain replace G2 holds %d buildings (%v), %d moved", len(all), err, n)
 	}
 }
