@@ -70,7 +70,7 @@ func (s *Service) SubmitBatch(ctx context.Context, actor *data.Person, ins []Int
 		ctx = data.WithProgress(ctx, o.progress)
 	}
 	if err := s.store.CreateReports(ctx, out); err != nil {
-		return nil, fmt.Errorf("import: nothing written: %w", err)
+		return nil, fmt.Errorf("nothing written: %w", err)
 	}
 	return out, nil
 }

@@ -63,7 +63,7 @@ func importReports(ctx context.Context, args []string, stdout, stderr io.Writer)
 	wf := workflow.New(st, func(lon, lat float64) data.Routing { a := r.Route(lon, lat); return a.Routing() }, time.Now, workflow.Config{})
 	var opts []workflow.BatchOption
 	if !*quiet {
-		bar := progressbar.NewOptions(len(ins), progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("routing and writing reports"),
+		bar := progressbar.NewOptions(len(ins), progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("writing reports (one transaction)"),
 			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
 		opts = append(opts, workflow.WithProgress(func(done, total int) { _ = bar.Set(done) }))
