@@ -347,21 +347,57 @@ function setHover(code) {
 function featureRef(id) { return config.gridSource === 'mvt' ? { source: 'grids', sourceLayer: 'grids', id } : { source: 'grids', id }; }
 
 /**
+ * gridDetails returns a grid's properties from GET /api/v1/areas/{code}
+ * (current leader and case counts; vector tiles carry neither), reusing an
+ * answer younger than maxAge ms.
+ */
+const details = new Map();
+async function gridDetails(code, maxAge) {
+  const c = details.get(code);
+  if (c && Date.now() - c.at < maxAge) return c.props;
+  const f = await get(`/api/v1/areas/${encodeURIComponent(code)}`);
+  const props = f?.properties || f;
+  if (props?.code !== code) return null;
+  if (details.size > 500) details.clear();
+  details.set(code, { at: Date.now(), props });
+  return props;
+}
+
+/**
  * showGrid opens the grid's popup from the properties at hand, then refreshes
- * it from GET /api/v1/areas/{code} (current leader and case counts; vector
- * tiles carry neither).
+ * it with the grid's current details.
  */
 async function showGrid(p, lngLat) {
   hoverPopup.remove();
   clickPopup.setLngLat(lngLat).setHTML(gridHTML(p)).addTo(map);
   body.dataset.popupGrid = p.code;
   try {
-    const f = await get(`/api/v1/areas/${encodeURIComponent(p.code)}`);
-    const fresh = f?.properties || f;
-    if (clickPopup.isOpen() && body.dataset.popupGrid === p.code && fresh?.code === p.code) {
+    const fresh = await gridDetails(p.code, 0);
+    if (fresh && clickPopup.isOpen() && body.dataset.popupGrid === p.code) {
       clickPopup.setHTML(gridHTML({ ...p, ...fresh }));
     }
   } catch (e) { console.warn('grid details', e); }
+}
+
+/**
+ * hoverGrid shows the hover popup; in vector-tile mode, once the pointer has
+ * rested on a grid for 200 ms, it fills in the leader from the grid's
+ * details (cached for a minute).
+ */
+let hoverTimer = 0;
+function hoverGrid(p, lngLat) {
+  if (clickPopup.isOpen()) return;
+  const cached = details.get(p.code);
+  const props = cached ? { ...p, ...cached.props } : p;
+  hoverPopup.setLngLat(lngLat).setHTML(gridHTML(props)).addTo(map);
+  if (config.gridSource !== 'mvt' || cached && Date.now() - cached.at < 60e3) return;
+  clearTimeout(hoverTimer);
+  hoverTimer = setTimeout(async () => {
+    try {
+      const fresh = await gridDetails(p.code, 60e3);
+      if (fresh && hovered === p.code && hoverPopup.isOpen() && !clickPopup.isOpen()) hoverPopup.setHTML(gridHTML({ ...p, ...fresh }));
+    } catch (e) { console.warn('grid details', e); }
+  }, 200);
 }
 
 // ---- heatmap, cases and filters ----------------------------------------------
@@ -752,9 +788,9 @@ function bindMap() {
     if (!f) return;
     map.getCanvas().style.cursor = 'pointer';
     setHover(f.properties.code);
-    if (!clickPopup.isOpen()) hoverPopup.setLngLat(e.lngLat).setHTML(gridHTML(f.properties)).addTo(map);
+    hoverGrid(f.properties, e.lngLat);
   });
-  map.on('mouseleave', 'grids-fill', () => { map.getCanvas().style.cursor = ''; setHover(null); hoverPopup.remove(); });
+  map.on('mouseleave', 'grids-fill', () => { map.getCanvas().style.cursor = ''; setHover(null); clearTimeout(hoverTimer); hoverPopup.remove(); });
 
   map.on('click', (e) => {
     const hit = (layers) => map.queryRenderedFeatures(e.point, { layers: layers.filter((l) => map.getLayer(l)) });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  startServer, launch, openDashboard, waitIdle, renderSeq, haveChromium, screenshotDir,
+  startServer, launch, openDashboard, waitIdle, renderSeq, haveChromium, screenshotDir, gridPixel,
 } from './harness.mjs';
 
 const BAND = { low: [0x4f, 0x8f, 0xe6], mid: [0x2f, 0xb6, 0x7c], high: [0xe5, 0x53, 0x3d] };
@@ -210,21 +210,7 @@ test('clicking a grid shows its leader (or the vacancy and the fallback)', { tim
     await page.waitForFunction((c) => document.body.dataset.searchHit === c, p.code);
     await waitIdle(page, seq).catch(() => {});
     await page.waitForFunction(() => !window.__map.isMoving());
-    // A pixel inside the grid: scan the view for one where the grid is the feature drawn.
-    const px = await page.evaluate((code) => {
-      const m = window.__map;
-      const c = m.getCanvas();
-      const w = c.clientWidth, h = c.clientHeight;
-      for (let r = 0; r < 40; r++) {
-        for (let a = 0; a < 16; a++) {
-          const x = w / 2 + Math.cos(a * Math.PI / 8) * r * 6, y = h / 2 + Math.sin(a * Math.PI / 8) * r * 6;
-          const f = m.queryRenderedFeatures([x, y], { layers: ['grids-fill'] })[0];
-          const b = c.getBoundingClientRect();
-          if (f && f.properties.code === code && document.elementFromPoint(b.x + x, b.y + y) === c) return [b.x + x, b.y + y];
-        }
-      }
-      return null;
-    }, p.code);
+    const px = await gridPixel(page, p.code);
     assert.ok(px, `grid ${p.code} is on screen after the search`);
     await page.mouse.click(px[0], px[1]);
     await page.waitForSelector(`.click-pop .grid-pop[data-code="${p.code}"]`);

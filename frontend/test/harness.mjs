@@ -133,3 +133,25 @@ export async function waitIdle(page, after = 0, timeout = 60e3) {
 export function renderSeq(page) {
   return page.evaluate(() => Number(document.body.dataset.renderSeq || 0));
 }
+
+/**
+ * gridPixel returns page coordinates of a pixel where the grid with this
+ * code is the feature drawn on top (scanning outwards from the centre of the
+ * map), or null.
+ */
+export function gridPixel(page, code) {
+  return page.evaluate((code) => {
+    const m = window.__map;
+    const c = m.getCanvas();
+    const w = c.clientWidth, h = c.clientHeight;
+    const b = c.getBoundingClientRect();
+    for (let r = 0; r < 40; r++) {
+      for (let a = 0; a < 16; a++) {
+        const x = w / 2 + Math.cos(a * Math.PI / 8) * r * 6, y = h / 2 + Math.sin(a * Math.PI / 8) * r * 6;
+        const f = m.queryRenderedFeatures([x, y], { layers: ['grids-fill'] })[0];
+        if (f && f.properties.code === code && document.elementFromPoint(b.x + x, b.y + y) === c) return [b.x + x, b.y + y];
+      }
+    }
+    return null;
+  }, code);
+}

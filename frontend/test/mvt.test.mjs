@@ -3,12 +3,12 @@
 // `wangge demo --grids 6000`): the server configures gridSource "mvt", the
 // page draws the grids from /tiles/grids/{z}/{x}/{y}.mvt in their band
 // colours with the bearer token, and a clicked grid's popup is completed
-// from /api/v1/areas/{code} (tiles carry no people).
+// from /api/v1/areas/{code} (tiles carry no people), as is the hover popup.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, launch, openDashboard, waitIdle, haveChromium, screenshotDir } from './harness.mjs';
+import { startServer, launch, openDashboard, waitIdle, haveChromium, screenshotDir, gridPixel } from './harness.mjs';
 
 const BAND = { low: [0x4f, 0x8f, 0xe6], mid: [0x2f, 0xb6, 0x7c], high: [0xe5, 0x53, 0x3d] };
 const bandOf = (h) => (h < 300 ? 'low' : h <= 600 ? 'mid' : 'high');
@@ -71,5 +71,16 @@ test('a grid clicked in vector-tile mode shows its leader from the areas endpoin
   await mkdir(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, 'mvt.png') });
   t.diagnostic(`${g.properties.code}: ${await page.textContent('.click-pop .leader')}`);
+
+  // Hovering the grid (popup closed) fills in the leader too, once the
+  // pointer rests on it.
+  await page.click('.click-pop .maplibregl-popup-close-button');
+  const px = await gridPixel(page, g.properties.code);
+  assert.ok(px, `grid ${g.properties.code} is on screen`);
+  await page.mouse.move(px[0] - 3, px[1]);
+  await page.mouse.move(px[0], px[1]);
+  await page.waitForSelector(`.hover-pop .grid-pop[data-code="${g.properties.code}"]`);
+  await page.waitForFunction((name) => document.querySelector('.hover-pop .leader')?.textContent.includes(name), g.properties.leader.name);
+  t.diagnostic(`hover: ${await page.textContent('.hover-pop .leader')}`);
   assert.deepEqual(dash.blocked, []);
 });
