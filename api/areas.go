@@ -115,16 +115,21 @@ func (s *Server) areaFeature(a *data.Area, counts map[string]openOverdue) *geojs
 	return f
 }
 
-// band is the household load band of a grid: "under" (< 300), "normal"
-// (300–600) or "over" (> 600); "" for other levels.
+// band is the household load band of a grid (bandOf); "" for other levels.
 func band(a *data.Area) string {
 	if a.Level != data.LevelGrid {
 		return ""
 	}
+	return bandOf(a.Households)
+}
+
+// bandOf is the household load band of a grid of hh households: "under"
+// (< 300), "normal" (300–600) or "over" (> 600).
+func bandOf(hh int) string {
 	switch {
-	case a.Households < 300:
+	case hh < 300:
 		return "under"
-	case a.Households > 600:
+	case hh > 600:
 		return "over"
 	}
 	return "normal"

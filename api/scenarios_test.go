@@ -631,6 +631,24 @@ func TestReportReadsAndWrites(t *testing.T) {
 				m := r.json(t)
 				wantNum(t, m["new_today"], 5, "new_today")
 				wantNum(t, m["overdue"], 0, "overdue")
+				// Grids per household band: the same as the bands of the
+				// grids the areas endpoint lists.
+				want := map[string]float64{"under": 0, "normal": 0, "over": 0}
+				for _, f := range e.do("GET", "/api/v1/areas?level=grid", "command_center", nil, nil).json(t)["features"].([]any) {
+					want[path(f, "properties", "band").(string)]++
+				}
+				if want["under"]+want["normal"]+want["over"] == 0 {
+					t.Fatal("no grids listed")
+				}
+				for k, n := range want {
+					wantNum(t, path(m, "grid_bands", k), n, "grid_bands."+k)
+				}
+			}},
+			{name: "summary of one grid", method: "GET", path: "/api/v1/stats/summary", role: "grid_leader", status: 200, check: func(t *testing.T, e *env, r resp) {
+				b := r.json(t)["grid_bands"].(map[string]any)
+				if n := b["under"].(float64) + b["normal"].(float64) + b["over"].(float64); n != 1 {
+					t.Fatalf("a grid leader's summary counts %v grids, want 1: %v", n, b)
+				}
 			}},
 			{name: "summary bad from", method: "GET", path: "/api/v1/stats/summary?from=x", role: "command_center", status: 400},
 

@@ -200,8 +200,18 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
 			onTime += st.ClosedOnTime
 		}
 	}
+	// Grids per household band, over the whole partition in scope (the
+	// dashboard's legend; in vector-tile mode the page holds only the
+	// tiles on screen).
+	bands := map[string]int{"under": 0, "normal": 0, "over": 0}
+	for code, hh := range s.router.Snapshot().GridHouseholds() {
+		if scope == nil || inScope(code) {
+			bands[bandOf(hh)]++
+		}
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"new_today": newToday, "open": open, "overdue": overdue,
-		"closed": closed, "closed_on_time": onTime, "closed_on_time_rate": ratio(onTime, closed), "from": from, "to": to})
+		"closed": closed, "closed_on_time": onTime, "closed_on_time_rate": ratio(onTime, closed), "from": from, "to": to,
+		"grid_bands": bands})
 	return nil
 }
 

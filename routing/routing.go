@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -108,6 +109,7 @@ type areaIndex struct {
 type Snapshot struct {
 	Revision int64
 	grids    []Place   // per grid key (code order)
+	hh       []int     // per grid key: households
 	refs     []AreaRef // per grid key: code and name (near-border neighbours; small, cache-friendly)
 	outside  *Place    // the place of a point outside every district
 	gridIx   *geo.Index
@@ -116,6 +118,18 @@ type Snapshot struct {
 
 // Grids is the number of grids in the snapshot.
 func (s *Snapshot) Grids() int { return len(s.grids) }
+
+// GridHouseholds yields every grid's code and household count, in code
+// order.
+func (s *Snapshot) GridHouseholds() iter.Seq2[string, int] {
+	return func(yield func(string, int) bool) {
+		for i := range s.grids {
+			if !yield(s.grids[i].Grid.Code, s.hh[i]) {
+				return
+			}
+		}
+	}
+}
 
 // Build indexes the grids of p (level "grid", ordered by code) and keeps
 // the hierarchy grid → community → street → district (by ParentCode) for
@@ -208,10 +222,12 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 	items := make([]geo.Item, len(grids))
 	s.grids = make([]Place, len(grids))
 	s.refs = make([]AreaRef, len(grids))
+	s.hh = make([]int, len(grids))
 	for i, g := range grids {
 		items[i] = geo.Item{Key: int32(i), Geom: g.Geom}
 		s.grids[i] = base(g)
 		s.refs[i] = ref(g)
+		s.hh[i] = g.Households
 	}
 	var its []geo.Item
 	for _, lv := range []data.Level{data.LevelCommunity, data.LevelStreet, data.LevelDistrict} {

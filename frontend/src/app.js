@@ -233,7 +233,12 @@ async function loadAreas() {
 function renderLegend() {
   const counts = { low: 0, mid: 0, high: 0 };
   let scope = '';
-  if (config.gridSource === 'mvt') {
+  const b = state.summary?.grid_bands;
+  if (config.gridSource === 'mvt' && b) {
+    // The page holds only the tiles on screen: the counts of the whole
+    // partition come with the summary.
+    counts.low = b.under; counts.mid = b.normal; counts.high = b.over;
+  } else if (config.gridSource === 'mvt') {
     const seen = new Set();
     for (const f of map.querySourceFeatures('grids', { sourceLayer: 'grids' })) {
       if (seen.has(f.properties.code)) continue;
@@ -661,7 +666,7 @@ document.querySelector('.tabs').addEventListener('click', (e) => {
 async function loadPanel() {
   const range = { from: state.from.toISOString(), to: state.to.toISOString() };
   const jobs = [
-    get('/api/v1/stats/summary', range).then((s) => { state.summary = s; renderKPIs(); }),
+    get('/api/v1/stats/summary', range).then((s) => { state.summary = s; renderKPIs(); if (config.gridSource === 'mvt') renderLegend(); }),
     get('/api/v1/reports', { overdue: 'true', limit: 50 }).then((fc) => { state.overdue = fc.features || []; renderOverdue(); }),
     get('/api/v1/stats/areas', { level: 'street', ...range }).then((r) => { state.areas.street = r.areas || []; }),
     get('/api/v1/stats/areas', { level: 'community', ...range }).then((r) => { state.areas.community = r.areas || []; }),

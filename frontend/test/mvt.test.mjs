@@ -54,6 +54,19 @@ test('past the GeoJSON threshold the grids come as vector tiles, in band colours
   assert.ok(tileAuth.length > 0, 'tiles were requested');
   for (const a of tileAuth) assert.equal(a, `Bearer ${srv.token}`, 'tile requests carry the bearer token');
   t.diagnostic(`${new Set(rendered.map((r) => r.code)).size} grids drawn from ${tileAuth.length} tile requests`);
+
+  // The legend counts every grid of the partition by band, not only those
+  // in the tiles on screen: the same figures as the summary endpoint, whose
+  // total is the number of grids the areas endpoint matches.
+  const get = async (p) => (await fetch(srv.url + p, { headers: { Authorization: `Bearer ${srv.token}` } })).json();
+  const { grid_bands: b } = await get('/api/v1/stats/summary');
+  const { numberMatched } = await get('/api/v1/areas?level=grid&limit=1');
+  assert.equal(b.under + b.normal + b.over, numberMatched, 'bands count every grid');
+  await page.waitForFunction((b) => document.body.dataset.bandLow === String(b.under)
+    && document.body.dataset.bandMid === String(b.normal) && document.body.dataset.bandHigh === String(b.over), b);
+  const head = await page.textContent('#legend h3');
+  assert.ok(head.includes(String(numberMatched)) && !head.includes('*'), `legend heading "${head}"`);
+  t.diagnostic(`legend: ${head}; ${JSON.stringify(b)}`);
   assert.deepEqual(dash.blocked, []);
 });
 
