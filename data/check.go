@@ -1,6 +1,10 @@
 package data
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/paulmach/orb"
+)
 
 // CheckAssignments checks a person's assignments before a store writes
 // them: every role known, no (role, area) pair twice. index is the
@@ -36,4 +40,27 @@ func (ds *Dataset) CheckRefs() error {
 		}
 	}
 	return nil
+}
+
+// PlanRelink is the store-independent half of RelinkBuildings: it sets each
+// building of all (id, point and stored grid code) to gridOf(its point)
+// and returns the positions whose row must be written and how many
+// changed grid. With cleared, every stored link was removed since all was
+// read (a replacing PutAreas), so every building in a grid is written.
+// Afterwards all[i].GridCode is the new code for the positions to write and
+// "" for the others, ready for the store's check of the codes.
+func PlanRelink(all []Building, gridOf func(pt orb.Point) string, cleared bool) (write []int, moved int) {
+	for i := range all {
+		code := gridOf(all[i].Point)
+		if code != all[i].GridCode {
+			moved++
+		}
+		if code != all[i].GridCode || cleared && code != "" {
+			all[i].GridCode = code
+			write = append(write, i)
+		} else {
+			all[i].GridCode = "" // already checked when stored
+		}
+	}
+	return write, moved
 }

@@ -174,24 +174,13 @@ func lockBuildings(ctx context.Context, tx pgx.Tx) ([]data.Building, error) {
 }
 
 // relink sets each building of all (as read by lockBuildings) to
-// gridOf(its point) and recomputes the household counts. It returns how
-// many changed grid. With cleared, every link was removed since all was
-// read (a replacing PutAreas), so every building in a grid is written.
+// gridOf(its point) and recomputes the household counts (see
+// data.PlanRelink). It returns how many changed grid.
 func relink(ctx context.Context, tx pgx.Tx, all []data.Building, gridOf func(pt orb.Point) string, cleared bool) (int, error) {
-	var ids []int64
-	var codes []string
-	moved := 0
-	for i := range all {
-		code := gridOf(all[i].Point)
-		if code != all[i].GridCode {
-			moved++
-		}
-		if code != all[i].GridCode || cleared && code != "" {
-			all[i].GridCode = code
-			ids, codes = append(ids, all[i].ID), append(codes, code)
-		} else {
-			all[i].GridCode = "" // already checked when stored
-		}
+	write, moved := data.PlanRelink(all, gridOf, cleared)
+	ids, codes := make([]int64, len(write)), make([]string, len(write))
+	for k, i := range write {
+		ids[k], codes[k] = all[i].ID, all[i].GridCode
 	}
 	if err := checkBuildingGrids(ctx, tx, all); err != nil {
 		return 0, err

@@ -187,24 +187,10 @@ func readBuildingPoints(ctx context.Context, tx *sql.Tx) ([]data.Building, error
 }
 
 // relink sets each building of all (as read by readBuildingPoints) to
-// gridOf(its point) and recomputes the household counts. It returns how
-// many changed grid. With cleared, every link was removed since all was
-// read (a replacing PutAreas), so every building in a grid is written.
+// gridOf(its point) and recomputes the household counts (see
+// data.PlanRelink). It returns how many changed grid.
 func relink(ctx context.Context, tx *sql.Tx, all []data.Building, gridOf func(pt orb.Point) string, cleared bool) (int, error) {
-	var write []int
-	moved := 0
-	for i := range all {
-		code := gridOf(all[i].Point)
-		if code != all[i].GridCode {
-			moved++
-		}
-		if code != all[i].GridCode || cleared && code != "" {
-			all[i].GridCode = code
-			write = append(write, i)
-		} else {
-			all[i].GridCode = "" // already checked when stored
-		}
-	}
+	write, moved := data.PlanRelink(all, gridOf, cleared)
 	if err := checkBuildingGrids(ctx, tx, all, nil); err != nil {
 		return 0, err
 	}

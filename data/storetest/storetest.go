@@ -1061,6 +1061,18 @@ func testConcurrent(t *testing.T, s data.Store) {
 	}
 }
 
+// movedWest is the grid of a fixture building after a redraw: G1's two
+// buildings (west of 121) now lie in G2, the others stay.
+func movedWest(pt orb.Point) string {
+	switch {
+	case pt[0] < 121:
+		return codeG2
+	case pt[0] < 122:
+		return codeG3
+	}
+	return ""
+}
+
 // testRelinkBuildings: after boundaries change, every building is re-linked
 // to the grid its point now falls in and households follow; an unknown code
 // writes nothing.
@@ -1072,17 +1084,7 @@ func testRelinkBuildings(t *testing.T, s data.Store) {
 		must(t, err)
 		return a.Households
 	}
-	// G1's two buildings (west of 121) now lie in G2; the others stay.
-	moved := func(pt orb.Point) string {
-		switch {
-		case pt[0] < 121:
-			return codeG2
-		case pt[0] < 122:
-			return codeG3
-		}
-		return ""
-	}
-	n, err := s.RelinkBuildings(ctx(t), moved)
+	n, err := s.RelinkBuildings(ctx(t), movedWest)
 	must(t, err)
 	if n != 2 {
 		t.Fatalf("RelinkBuildings changed %d buildings, want 2", n)
@@ -1096,7 +1098,7 @@ func testRelinkBuildings(t *testing.T, s data.Store) {
 		t.Fatalf("G2 holds %d buildings, want 3", len(inG2))
 	}
 	// Nothing left to move.
-	if n, err := s.RelinkBuildings(ctx(t), moved); err != nil || n != 0 {
+	if n, err := s.RelinkBuildings(ctx(t), movedWest); err != nil || n != 0 {
 		t.Fatalf("second RelinkBuildings = %d, %v; want 0, nil", n, err)
 	}
 	// A code that is not stored: a validation error naming the building
@@ -1128,21 +1130,12 @@ func testPutAreasRelink(t *testing.T, s data.Store) {
 		return a.Households
 	}
 	g1Before := households(codeG1)
-	moved := func(pt orb.Point) string {
-		switch {
-		case pt[0] < 121:
-			return codeG2
-		case pt[0] < 122:
-			return codeG3
-		}
-		return ""
-	}
 	// The re-link names a grid the new partition lacks: nothing is written.
 	_, _, err = s.PutAreasRelink(ctx(t), fixtureAreas(), true, "redraw", func(pt orb.Point) string {
 		if pt[0] > 124 {
 			return "nope"
 		}
-		return moved(pt)
+		return movedWest(pt)
 	})
 	wantValidation(t, err, 4)
 	if rev, err := s.CurrentRevision(ctx(t)); err != nil || rev != rev0 {
@@ -1152,7 +1145,7 @@ func testPutAreasRelink(t *testing.T, s data.Store) {
 		t.Fatalf("failed PutAreasRelink changed G1: %d buildings (want %d), %d households (want %d), %v", len(still), len(inG1), households(codeG1), g1Before, err)
 	}
 	// Replace and re-link in one step.
-	rev, n, err := s.PutAreasRelink(ctx(t), fixtureAreas(), true, "redraw", moved)
+	rev, n, err := s.PutAreasRelink(ctx(t), fixtureAreas(), true, "redraw", movedWest)
 	must(t, err)
 	if rev.ID <= rev0 || n != 2 {
 		t.Fatalf("PutAreasRelink = revision %d (after %d), %d moved; want a new revision, 2 moved", rev.ID, rev0, n)
