@@ -229,8 +229,12 @@ func TestImportReports(t *testing.T) {
 				t.Fatalf("GeoJSON import: %v\n%s", err, out)
 			}
 			bad := writeFile(t, "bad.csv", "category,description,lon,lat\nother,ok,120.005,36.01\nother,bad,120.005,96\n")
-			if out, err := wangge(t, "import", "reports", bad, "--db", db, "-q"); err == nil || !strings.Contains(err.Error(), "item 1") {
-				t.Fatalf("bad CSV should fail naming item 1: %v\n%s", err, out)
+			if out, err := wangge(t, "import", "reports", bad, "--db", db, "-q"); err == nil || !strings.Contains(err.Error(), "row 3: item 1") {
+				t.Fatalf("bad CSV should fail naming row 3 (item 1): %v\n%s", err, out)
+			}
+			badCat := writeFile(t, "badcat.csv", "category,description,lon,lat\nother,ok,120.005,36.01\nnope,bad,120.005,36.01\n")
+			if out, err := wangge(t, "import", "reports", badCat, "--db", db, "-q"); err == nil || !strings.Contains(err.Error(), "row 3: item 1: category") {
+				t.Fatalf("unknown category should fail naming row 3 (item 1): %v\n%s", err, out)
 			}
 			st, err := openStore(context.Background(), db)
 			if err != nil {

@@ -39,13 +39,14 @@ func importReports(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	var ins []workflow.Intake
 	var err error
-	if strings.EqualFold(filepath.Ext(file), ".csv") {
+	isCSV := strings.EqualFold(filepath.Ext(file), ".csv")
+	if isCSV {
 		ins, err = readReportsCSV(file)
 	} else {
 		ins, err = readReportsGeoJSON(file)
 	}
 	if err != nil {
-		return fmt.Errorf("import %s: nothing written: %w", file, err)
+		return fmt.Errorf("import %s: nothing written: %w", file, located(err, isCSV))
 	}
 	st, err := openStore(ctx, *db)
 	if err != nil {
@@ -71,11 +72,25 @@ func importReports(ctx context.Context, args []string, stdout, stderr io.Writer)
 	t0 := time.Now()
 	reps, err := wf.SubmitBatch(ctx, actor, ins, opts...)
 	if err != nil {
-		return fmt.Errorf("import %s: %w", file, err)
+		return fmt.Errorf("import %s: %w", file, located(err, isCSV))
 	}
 	took := time.Since(t0)
 	fmt.Fprintf(stdout, "imported %d reports from %s in %v (%.0f reports/s)\n", len(reps), file, took.Round(time.Millisecond), float64(len(reps))/took.Seconds())
 	return nil
+}
+
+// located names where in the file a validation error's item is: the CSV
+// row as a spreadsheet numbers it (the header is row 1), or the GeoJSON
+// feature (from 0).
+func located(err error, csv bool) error {
+	var ve *data.ValidationError
+	if !errors.As(err, &ve) || ve.Index < 0 {
+		return err
+	}
+	if csv {
+		return fmt.Errorf("row %d: %w", ve.Index+2, err)
+	}
+	return fmt.Errorf("feature %d: %w", ve.Index, err)
 }
 
 func importActor(ctx context.Context, st data.Store, id int64) (*data.Person, error) {
