@@ -65,6 +65,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		ae = errStatus(http.StatusConflict, "conflict", err.Error())
 	case errors.Is(err, data.ErrInvalid):
 		ae = errStatus(http.StatusBadRequest, "invalid", err.Error())
+	case errors.Is(err, data.ErrBusy):
+		ae = errStatus(http.StatusServiceUnavailable, "busy", "the store is busy with another writer (an import?); nothing was written, try again")
+		w.Header().Set("Retry-After", "5")
 	case errors.Is(err, context.Canceled):
 		ae = errStatus(499, "canceled", "request canceled")
 	case errors.Is(err, context.DeadlineExceeded):

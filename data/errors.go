@@ -14,6 +14,10 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInvalid: the input breaks a rule of the domain (bad geometry, missing parent …).
 	ErrInvalid = errors.New("invalid input")
+	// ErrBusy: another writer held the store longer than the store waits
+	// (the embedded store has one writer at a time: a large import, say).
+	// Nothing was written; the same request can be tried again.
+	ErrBusy = errors.New("store busy")
 )
 
 // ValidationError names what is wrong with one item of a batch (an imported

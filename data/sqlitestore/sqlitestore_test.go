@@ -1,6 +1,7 @@
 package sqlitestore
 
 import (
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -41,4 +42,41 @@ func TestContractMemory(t *testing.T) {
 
 func BenchmarkLoadDistrict(b *testing.B) {
 	storetest.BenchmarkLoad(b, storetest.District, func(b *testing.B) data.Store { return openTemp(b) })
+}
+
+// TestBusy holds the write lock of the file from another connection (as a
+// `wangge import` beside the server does): a write that cannot get it in
+// time fails with data.ErrBusy and writes nothing.
+func TestBusy(t *testing.T) {
+	old := busyTimeoutMS
+	busyTimeoutMS = 200
+	t.Cleanup(func() { busyTimeoutMS = old })
+	path := filepath.Join(t.TempDir(), "wangge.db")
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.w.BeginTx(t.Context(), nil) // _txlock=immediate: takes the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.PutToken(t.Context(), 1, "abc", "x")
+	if !errors.Is(err, data.ErrBusy) {
+		t.Fatalf("write under another writer's lock: %v, want data.ErrBusy", err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PersonByToken(t.Context(), "abc"); !errors.Is(err, data.ErrNotFound) {
+		t.Fatalf("the refused write left a token: %v", err)
+	}
 }

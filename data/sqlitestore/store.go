@@ -30,12 +30,17 @@ var (
 	_ data.Notifier = (*Store)(nil)
 )
 
+// busyTimeoutMS is how long a write waits for another process's write
+// transaction on the same file (a `wangge import` beside the server)
+// before it fails with data.ErrBusy.
+var busyTimeoutMS = 10000
+
 // Open opens (creating it if needed) the database file at path; ":memory:"
 // gives a private in-memory database on one connection. It does not
 // migrate: call Migrate.
 func Open(ctx context.Context, path string) (*Store, error) {
 	common := url.Values{}
-	common.Add("_pragma", "busy_timeout(10000)")
+	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
 	common.Add("_pragma", "foreign_keys(1)")
 	common.Add("_pragma", "synchronous(FULL)")
 	common.Add("_pragma", "cache_size(-65536)") // KiB: big loads do not spill mid-transaction
@@ -194,6 +199,9 @@ func translate(op string, err error) error {
 			return &data.ValidationError{Index: -1, Reason: "refers to a row that does not exist"}
 		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
 			return &data.ValidationError{Index: -1, Reason: se.Error()}
+		}
+		if se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED {
+			return fmt.Errorf("sqlitestore: %s: %s: %w", op, se.Error(), data.ErrBusy)
 		}
 	}
 	return fmt.Errorf("sqlitestore: %s: %w", op, err)
