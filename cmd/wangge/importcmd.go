@@ -131,7 +131,7 @@ func importGrids(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	// the file here; the store then rejects the duplicate.)
 	p, err := st.Partition(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("import %s: nothing written: %w", file, err)
 	}
 	if *replace {
 		p.Areas = nil
