@@ -14,7 +14,9 @@
 // Mapping. A service is a data.Category (service_code = category code). A
 // request is a data.Report seen through workflow.PublicView: status is
 // "closed" for closed and rejected cases, "open" otherwise; status_notes
-// names the stage (and the original of a duplicate); agency_responsible is
+// names the stage, then the note given with the step that reached it (the
+// reason of a rejection …, as in the public event log), the original of a
+// duplicate and an escalation; agency_responsible is
 // the street and community the case was routed to; requested, updated and
 // expected datetimes are CreatedAt, UpdatedAt and DueAt in ISO 8601 with the
 // configured offset (default +08:00); media_url is the first media URL.

@@ -388,8 +388,14 @@ var stageZH = map[data.Status]string{
 	data.StatusClosed: "已结案",
 }
 
-func (h *handler) statusNotes(r *data.Report) string {
+// statusNotes names the stage of the case, then the note given with the
+// step that reached it (reason, from the public event log), the original
+// of a duplicate and an escalation.
+func (h *handler) statusNotes(r *data.Report, reason string) string {
 	note := h.text(stageZH[r.Status], string(r.Status))
+	if reason != "" && r.DuplicateOf == 0 {
+		note += h.text("："+reason, ": "+reason)
+	}
 	if r.DuplicateOf != 0 {
 		if r.Status == data.StatusRejected {
 			note = h.text(fmt.Sprintf("与第 %d 号重复", r.DuplicateOf), fmt.Sprintf("duplicate of request %d", r.DuplicateOf))
@@ -401,6 +407,22 @@ func (h *handler) statusNotes(r *data.Report) string {
 		note += h.text("；已超期，上报至"+levelZH[r.Escalation], "; overdue, escalated to "+string(r.Escalation))
 	}
 	return note
+}
+
+// stepReason is the note given with the step that brought the case to its
+// current status ("" when none): the reason of a rejection, a note with a
+// dispatch or a closure.
+func (h *handler) stepReason(ctx context.Context, r *data.Report) (string, error) {
+	evs, err := h.svc.Events(ctx, nil, r.ID)
+	if err != nil {
+		return "", err
+	}
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].To == r.Status && evs[i].Kind != "created" {
+			return evs[i].Reason, nil
+		}
+	}
+	return "", nil
 }
 
 var levelZH = map[data.Level]string{data.LevelDistrict: "区", data.LevelStreet: "街道", data.LevelCommunity: "社区", data.LevelGrid: "网格"}
@@ -465,7 +487,11 @@ func (h *handler) requests(ctx context.Context, rs []data.Report) (requestList, 
 		if len(agency) == 0 && names[r.Routing.DistrictCode] != "" {
 			agency = append(agency, names[r.Routing.DistrictCode])
 		}
-		q := Request{ServiceRequestID: r.ID, Status: status, StatusNotes: h.statusNotes(&r),
+		reason, err := h.stepReason(ctx, &r)
+		if err != nil {
+			return nil, err
+		}
+		q := Request{ServiceRequestID: r.ID, Status: status, StatusNotes: h.statusNotes(&r, reason),
 			ServiceName: catName[r.Category], ServiceCode: r.Category, Description: r.Description,
 			AgencyResponsible: strings.Join(agency, " "), ServiceNotice: h.notice(&r),
 			RequestedDatetime: h.ts(r.CreatedAt), UpdatedDatetime: h.ts(r.UpdatedAt), ExpectedDatetime: h.ts(r.DueAt),

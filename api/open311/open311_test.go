@@ -291,8 +291,17 @@ func runOpen311(t *testing.T, mk func(t *testing.T) data.Store) {
 			})
 		}
 		w := f.do("GET", "/requests/"+itoa(b.ID)+".json", nil)
-		if r := decode[[]map[string]any](t, w)[0]; r["status"] != "closed" || r["status_notes"] != "不予立案" {
+		if r := decode[[]map[string]any](t, w)[0]; r["status"] != "closed" || r["status_notes"] != "不予立案：无效" {
 			t.Fatalf("rejected shows %v / %v", r["status"], r["status_notes"])
+		}
+		// The note given with the step that reached the current status
+		// follows the stage.
+		if _, err := f.svc.Transition(ctx, &cc, a.ID, workflow.ActionAccept, workflow.Params{Reason: "已核实，立案"}); err != nil {
+			t.Fatal(err)
+		}
+		w = f.do("GET", "/requests/"+itoa(a.ID)+".json", nil)
+		if r := decode[[]map[string]any](t, w)[0]; r["status"] != "open" || r["status_notes"] != "已立案：已核实，立案" {
+			t.Fatalf("accepted shows %v / %v", r["status"], r["status_notes"])
 		}
 	})
 
