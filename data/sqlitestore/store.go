@@ -155,17 +155,23 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 // write runs fn in a write transaction (BEGIN IMMEDIATE on the one writer
-// connection) and commits; any error rolls back.
+// connection) and commits; any error rolls back. When ctx ended meanwhile
+// the error wraps ctx.Err(): database/sql rolls the transaction back as
+// soon as ctx is done, and the statement running then fails with whatever
+// it meets ("statement is closed", …).
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
+	if err == nil {
+		if err = fn(tx); err != nil {
+			_ = tx.Rollback()
+		} else {
+			err = tx.Commit()
+		}
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("%w: %v", ctx.Err(), err)
 	}
-	return tx.Commit()
+	return err
 }
 
 // read runs fn in a read transaction: every query sees one snapshot.
