@@ -136,6 +136,23 @@ func (s *Service) Events(ctx context.Context, actor *data.Person, id int64) ([]d
 	return evs, nil
 }
 
+// PublicEvents returns the event logs of many cases as the public sees
+// them (actor ids and event data removed, as Events does for a nil actor),
+// by case id, in one store query.
+func (s *Service) PublicEvents(ctx context.Context, ids []int64) (map[int64][]data.Event, error) {
+	logs, err := s.store.EventsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, evs := range logs {
+		for i := range evs {
+			evs[i].ActorID = 0
+			evs[i].Data = nil
+		}
+	}
+	return logs, nil
+}
+
 // List returns the cases matching q within actor's scope, newest first, and
 // their total. For the public (nil actor) every case matches and each is
 // returned as PublicView. q.Areas is narrowed to the actor's areas: a

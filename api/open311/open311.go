@@ -411,18 +411,14 @@ func (h *handler) statusNotes(r *data.Report, reason string) string {
 
 // stepReason is the note given with the step that brought the case to its
 // current status ("" when none): the reason of a rejection, a note with a
-// dispatch or a closure.
-func (h *handler) stepReason(ctx context.Context, r *data.Report) (string, error) {
-	evs, err := h.svc.Events(ctx, nil, r.ID)
-	if err != nil {
-		return "", err
-	}
+// dispatch or a closure. evs is the case's public event log.
+func stepReason(r *data.Report, evs []data.Event) string {
 	for i := len(evs) - 1; i >= 0; i-- {
 		if evs[i].To == r.Status && evs[i].Kind != "created" {
-			return evs[i].Reason, nil
+			return evs[i].Reason
 		}
 	}
-	return "", nil
+	return ""
 }
 
 var levelZH = map[data.Level]string{data.LevelDistrict: "区", data.LevelStreet: "街道", data.LevelCommunity: "社区", data.LevelGrid: "网格"}
@@ -467,6 +463,14 @@ func (h *handler) requests(ctx context.Context, rs []data.Report) (requestList, 
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]int64, len(rs))
+	for i := range rs {
+		ids[i] = rs[i].ID
+	}
+	logs, err := h.svc.PublicEvents(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	catName := map[string]string{}
 	for _, c := range cats {
 		catName[c.Code] = h.text(c.Name, c.NameEN)
@@ -487,11 +491,7 @@ func (h *handler) requests(ctx context.Context, rs []data.Report) (requestList, 
 		if len(agency) == 0 && names[r.Routing.DistrictCode] != "" {
 			agency = append(agency, names[r.Routing.DistrictCode])
 		}
-		reason, err := h.stepReason(ctx, &r)
-		if err != nil {
-			return nil, err
-		}
-		q := Request{ServiceRequestID: r.ID, Status: status, StatusNotes: h.statusNotes(&r, reason),
+		q := Request{ServiceRequestID: r.ID, Status: status, StatusNotes: h.statusNotes(&r, stepReason(&r, logs[r.ID])),
 			ServiceName: catName[r.Category], ServiceCode: r.Category, Description: r.Description,
 			AgencyResponsible: strings.Join(agency, " "), ServiceNotice: h.notice(&r),
 			RequestedDatetime: h.ts(r.CreatedAt), UpdatedDatetime: h.ts(r.UpdatedAt), ExpectedDatetime: h.ts(r.DueAt),

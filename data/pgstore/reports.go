@@ -334,11 +334,44 @@ func (s *Store) UpdateReport(ctx context.Context, r *data.Report, expect data.Gu
 // Events returns a report's event log, oldest first (by At, then id), or
 // data.ErrNotFound when the report does not exist.
 func (s *Store) Events(ctx context.Context, reportID int64) ([]data.Event, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+sqlEventCols+` FROM report_events WHERE report_id = $1 ORDER BY at, id`, reportID)
+	out, err := s.queryEvents(ctx, `report_id = $1`, reportID)
 	if err != nil {
 		return nil, translate("events", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (data.Event, error) {
+	if len(out) == 0 {
+		var one int
+		if err := s.pool.QueryRow(ctx, `SELECT 1 FROM reports WHERE id = $1`, reportID).Scan(&one); err != nil {
+			return nil, translate(fmt.Sprintf("events of report %d", reportID), err)
+		}
+	}
+	return out, nil
+}
+
+// EventsOf returns the event logs of many reports, each oldest first, by
+// report id (see data.Store).
+func (s *Store) EventsOf(ctx context.Context, ids []int64) (map[int64][]data.Event, error) {
+	out := make(map[int64][]data.Event, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	evs, err := s.queryEvents(ctx, `report_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, translate("events", err)
+	}
+	for _, e := range evs {
+		out[e.ReportID] = append(out[e.ReportID], e)
+	}
+	return out, nil
+}
+
+// queryEvents returns the events matching cond (with one parameter, arg),
+// by report, then At, then id.
+func (s *Store) queryEvents(ctx context.Context, cond string, arg any) ([]data.Event, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlEventCols+` FROM report_events WHERE `+cond+` ORDER BY report_id, at, id`, arg)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (data.Event, error) {
 		var (
 			e        data.Event
 			from, to string
@@ -355,14 +388,4 @@ func (s *Store) Events(ctx context.Context, reportID int64) ([]data.Event, error
 		}
 		return e, nil
 	})
-	if err != nil {
-		return nil, translate("events", err)
-	}
-	if len(out) == 0 {
-		var one int
-		if err := s.pool.QueryRow(ctx, `SELECT 1 FROM reports WHERE id = $1`, reportID).Scan(&one); err != nil {
-			return nil, translate(fmt.Sprintf("events of report %d", reportID), err)
-		}
-	}
-	return out, nil
 }

@@ -395,31 +395,8 @@ func (s *Store) UpdateReport(ctx context.Context, r *data.Report, expect data.Gu
 func (s *Store) Events(ctx context.Context, reportID int64) ([]data.Event, error) {
 	var out []data.Event
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, report_id, kind, from_status, to_status, actor_id, at, reason, data
-			FROM report_events WHERE report_id = ? ORDER BY at, id`, reportID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				e        data.Event
-				from, to string
-				at       int64
-				d        sql.NullString
-			)
-			if err := rows.Scan(&e.ID, &e.ReportID, &e.Kind, &from, &to, &e.ActorID, &at, &e.Reason, &d); err != nil {
-				return err
-			}
-			e.From, e.To, e.At = data.Status(from), data.Status(to), fromTm(at)
-			if d.Valid {
-				if err := json.Unmarshal([]byte(d.String), &e.Data); err != nil {
-					return err
-				}
-			}
-			out = append(out, e)
-		}
-		if err := rows.Err(); err != nil {
+		var err error
+		if out, err = queryEvents(ctx, tx, `report_id = ?`, reportID); err != nil {
 			return err
 		}
 		if len(out) == 0 {
@@ -432,6 +409,59 @@ func (s *Store) Events(ctx context.Context, reportID int64) ([]data.Event, error
 		return nil, translate(fmt.Sprintf("events of report %d", reportID), err)
 	}
 	return out, nil
+}
+
+// EventsOf returns the event logs of many reports, each oldest first, by
+// report id (see data.Store).
+func (s *Store) EventsOf(ctx context.Context, ids []int64) (map[int64][]data.Event, error) {
+	out := make(map[int64][]data.Event, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var evs []data.Event
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		evs, err = queryEvents(ctx, tx, `report_id`+inList, jsonList(ids))
+		return err
+	})
+	if err != nil {
+		return nil, translate("events", err)
+	}
+	for _, e := range evs {
+		out[e.ReportID] = append(out[e.ReportID], e)
+	}
+	return out, nil
+}
+
+// queryEvents returns the events matching cond (with one parameter, arg),
+// by report, then At, then id.
+func queryEvents(ctx context.Context, tx *sql.Tx, cond string, arg any) ([]data.Event, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, report_id, kind, from_status, to_status, actor_id, at, reason, data
+		FROM report_events WHERE `+cond+` ORDER BY report_id, at, id`, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []data.Event
+	for rows.Next() {
+		var (
+			e        data.Event
+			from, to string
+			at       int64
+			d        sql.NullString
+		)
+		if err := rows.Scan(&e.ID, &e.ReportID, &e.Kind, &from, &to, &e.ActorID, &at, &e.Reason, &d); err != nil {
+			return nil, err
+		}
+		e.From, e.To, e.At = data.Status(from), data.Status(to), fromTm(at)
+		if d.Valid {
+			if err := json.Unmarshal([]byte(d.String), &e.Data); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 // escalationRank orders escalation levels in SQL as workflow does:

@@ -656,6 +656,34 @@ func testUpdateReport(t *testing.T, s data.Store) {
 	if err := s.UpdateReport(ctx(t), &missing, data.GuardOf(&upd), data.Event{Kind: "x", At: t0}); !errors.Is(err, data.ErrNotFound) {
 		t.Fatalf("UpdateReport(unknown) = %v, want ErrNotFound", err)
 	}
+
+	// EventsOf: the same logs as Events, for many reports in one call; a
+	// report that does not exist is absent.
+	batch := fixtureReports()[1:2]
+	must(t, s.CreateReports(ctx(t), batch))
+	logs, err := s.EventsOf(ctx(t), []int64{r.ID, batch[0].ID, 9999})
+	must(t, err)
+	if len(logs) != 2 {
+		t.Fatalf("EventsOf returned logs of %d reports, want 2: %v", len(logs), logs)
+	}
+	for _, id := range []int64{r.ID, batch[0].ID} {
+		one, err := s.Events(ctx(t), id)
+		must(t, err)
+		if len(logs[id]) != len(one) {
+			t.Fatalf("EventsOf[%d] has %d events, Events %d", id, len(logs[id]), len(one))
+		}
+		for i := range one {
+			if a, b := logs[id][i], one[i]; a.ID != b.ID || a.Kind != b.Kind || a.To != b.To || a.Reason != b.Reason || !a.At.Equal(b.At) {
+				t.Fatalf("EventsOf[%d][%d] = %+v, Events %+v", id, i, a, b)
+			}
+		}
+	}
+	if len(logs[r.ID]) != 3 || logs[r.ID][2].Kind != "closed" {
+		t.Fatalf("events of the closed report: %+v", logs[r.ID])
+	}
+	if none, err := s.EventsOf(ctx(t), nil); err != nil || len(none) != 0 {
+		t.Fatalf("EventsOf(nil) = %v, %v", none, err)
+	}
 }
 
 // testUpdateKeepsEscalation: the escalator raises a case while a
