@@ -77,7 +77,7 @@ func recomputeHouseholds(ctx context.Context, tx pgx.Tx) error {
 // in one transaction. It writes no revision but notifies the current one,
 // so listeners reload the changed counts.
 func (s *Store) PutBuildings(ctx context.Context, bs []data.Building) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE areas IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func (s *Store) ListBuildings(ctx context.Context, gridCode string) ([]data.Buil
 // notifying the current revision so listeners reload the counts.
 func (s *Store) RelinkBuildings(ctx context.Context, gridOf func(pt orb.Point) string) (int, error) {
 	changed := 0
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE areas IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return err
 		}

@@ -62,7 +62,7 @@ func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
 		return err
 	}
 	var id int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO people (name, phone) VALUES ($1, $2) RETURNING id`, p.Name, p.Phone).Scan(&id); err != nil {
 			return err
 		}

@@ -94,7 +94,7 @@ func (s *Store) CreateReport(ctx context.Context, r *data.Report, ev data.Event)
 		created bool
 		stored  data.Report
 	)
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx pgx.Tx) error {
 		vals := reportValues(r, 0)[1:]
 		var id int64
 		err := tx.QueryRow(ctx, sqlInsertReport, vals...).Scan(&id)
@@ -191,7 +191,7 @@ func (s *Store) CreateReports(ctx context.Context, rs []data.Report) error {
 		return nil
 	}
 	var ids []int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx pgx.Tx) error {
 		if err := checkKeys(ctx, tx, rs); err != nil {
 			return err
 		}
@@ -307,7 +307,7 @@ func (s *Store) ListReports(ctx context.Context, q data.ReportQuery) ([]data.Rep
 // written. The escalation is never lowered: the stored one is kept when it
 // is higher, and r.Escalation is set to what was stored.
 func (s *Store) UpdateReport(ctx context.Context, r *data.Report, expect data.Guard, ev data.Event) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx pgx.Tx) error {
 		v := reportValues(r, r.ID)
 		// id … escalation, updated_at, due_at, closed_at, expected status and assignee
 		args := append(append([]any{}, v[:23]...), v[24], v[25], v[26], string(expect.Status), expect.AssigneeID)

@@ -138,6 +138,18 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // Channel is the LISTEN/NOTIFY channel this store announces revisions on.
 func (s *Store) Channel() string { return s.channel }
 
+// write runs fn in a transaction and commits (pgx.BeginFunc); any error
+// rolls back. When ctx ended meanwhile the error wraps ctx.Err(): pgx
+// closes the connection of a cancelled query, and the statement in flight
+// fails with whatever it meets ("use of closed network connection", …).
+func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	err := pgx.BeginFunc(ctx, s.pool, fn)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("%w: %v", ctx.Err(), err)
+	}
+	return err
+}
+
 // translate maps a driver error to wangge's sentinels at the store boundary.
 func translate(op string, err error) error {
 	if err == nil {
