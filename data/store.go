@@ -186,10 +186,10 @@ type Store interface {
 	UpdateReport(ctx context.Context, r *Report, expect Guard, ev Event) error
 	// Events returns a report's event log, oldest first.
 	Events(ctx context.Context, reportID int64) ([]Event, error)
-	// EventsOf returns the event logs of the reports with these ids, each
-	// oldest first, keyed by report id (a report without events, or no
-	// such report, is absent). One query, for lists.
-	EventsOf(ctx context.Context, ids []int64) (map[int64][]Event, error)
+	// EventsOf returns the events of the reports with these ids in one
+	// query (for lists), ordered by report id, then as Events orders them;
+	// an id with no such report adds nothing.
+	EventsOf(ctx context.Context, ids []int64) ([]Event, error)
 
 	// Heatmap bins report locations.
 	Heatmap(ctx context.Context, q HeatmapQuery) ([]HeatCell, error)

@@ -140,15 +140,14 @@ func (s *Service) Events(ctx context.Context, actor *data.Person, id int64) ([]d
 // them (actor ids and event data removed, as Events does for a nil actor),
 // by case id, in one store query.
 func (s *Service) PublicEvents(ctx context.Context, ids []int64) (map[int64][]data.Event, error) {
-	logs, err := s.store.EventsOf(ctx, ids)
+	evs, err := s.store.EventsOf(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	for _, evs := range logs {
-		for i := range evs {
-			evs[i].ActorID = 0
-			evs[i].Data = nil
-		}
+	logs := make(map[int64][]data.Event, len(ids))
+	for _, e := range evs {
+		e.ActorID, e.Data = 0, nil
+		logs[e.ReportID] = append(logs[e.ReportID], e)
 	}
 	return logs, nil
 }

@@ -347,21 +347,10 @@ func (s *Store) Events(ctx context.Context, reportID int64) ([]data.Event, error
 	return out, nil
 }
 
-// EventsOf returns the event logs of many reports, each oldest first, by
-// report id (see data.Store).
-func (s *Store) EventsOf(ctx context.Context, ids []int64) (map[int64][]data.Event, error) {
-	out := make(map[int64][]data.Event, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
+// EventsOf returns the events of many reports, by report (see data.Store).
+func (s *Store) EventsOf(ctx context.Context, ids []int64) ([]data.Event, error) {
 	evs, err := s.queryEvents(ctx, `report_id = ANY($1)`, ids)
-	if err != nil {
-		return nil, translate("events", err)
-	}
-	for _, e := range evs {
-		out[e.ReportID] = append(out[e.ReportID], e)
-	}
-	return out, nil
+	return evs, translate("events", err)
 }
 
 // queryEvents returns the events matching cond (with one parameter, arg),

@@ -411,26 +411,15 @@ func (s *Store) Events(ctx context.Context, reportID int64) ([]data.Event, error
 	return out, nil
 }
 
-// EventsOf returns the event logs of many reports, each oldest first, by
-// report id (see data.Store).
-func (s *Store) EventsOf(ctx context.Context, ids []int64) (map[int64][]data.Event, error) {
-	out := make(map[int64][]data.Event, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
+// EventsOf returns the events of many reports, by report (see data.Store).
+func (s *Store) EventsOf(ctx context.Context, ids []int64) ([]data.Event, error) {
 	var evs []data.Event
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
 		evs, err = queryEvents(ctx, tx, `report_id`+inList, jsonList(ids))
 		return err
 	})
-	if err != nil {
-		return nil, translate("events", err)
-	}
-	for _, e := range evs {
-		out[e.ReportID] = append(out[e.ReportID], e)
-	}
-	return out, nil
+	return evs, translate("events", err)
 }
 
 // queryEvents returns the events matching cond (with one parameter, arg),
