@@ -113,6 +113,9 @@ func ReadGeoJSON(r io.Reader) ([]Feature, error) {
 	case "FeatureCollection":
 		return out, nil
 	case "Feature":
+		if single == nil { // {"type":"Feature"} and nothing else
+			single = map[string]json.RawMessage{}
+		}
 		single["type"] = json.RawMessage(`"Feature"`)
 		raw, _ := json.Marshal(single)
 		f, err := parseFeature(raw)
