@@ -1,11 +1,14 @@
 package api
 
 import (
+	"encoding/json"
 	"strconv"
 	"unsafe"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+
+	"github.com/wangge-dev/wangge/importer"
 )
 
 // parsePoints reads a routing batch: a JSON array of [lon, lat] pairs, or
@@ -120,6 +123,14 @@ func parseFeaturePoints(b []byte, max int) ([]orb.Point, error) {
 	if len(fc.Features) > max {
 		return nil, badRequest("batch of " + strconv.Itoa(len(fc.Features)) + " points exceeds the limit of " + strconv.Itoa(max))
 	}
+	var raw struct {
+		Features []struct {
+			Geometry json.RawMessage `json:"geometry"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil || len(raw.Features) != len(fc.Features) {
+		return nil, badRequest("malformed GeoJSON")
+	}
 	pts := make([]orb.Point, len(fc.Features))
 	for n, f := range fc.Features {
 		p, ok := f.Geometry.(orb.Point)
@@ -129,6 +140,9 @@ func parseFeaturePoints(b []byte, max int) ([]orb.Point, error) {
 				t = f.Geometry.GeoJSONType()
 			}
 			return nil, pointError(n, "geometry must be a Point, got "+t)
+		}
+		if err := importer.CheckPositions(raw.Features[n].Geometry); err != nil {
+			return nil, pointError(n, err.Error())
 		}
 		pts[n] = p
 	}

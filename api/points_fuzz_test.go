@@ -13,7 +13,9 @@ import (
 // accepts.
 func FuzzParsePoints(f *testing.F) {
 	for _, s := range []string{`[[120.4,36.1],[120.41,36.2]]`, `[]`, `[[1,2],]`, `[[1e999,2]]`, `[[1,2,3]]`, ` [ [ -1.5e2 , +2 ] ] `,
-		`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}]}`, `[[NaN,1]]`, `[["1",2]]`} {
+		`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}]}`, `[[NaN,1]]`, `[["1",2]]`,
+		`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1]}}]}`,
+		`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2,3]}}]}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -29,6 +31,24 @@ func FuzzParsePoints(f *testing.F) {
 			t.Fatalf("accepted %d points", len(pts))
 		}
 		if len(s) > 0 && s[0] == '{' {
+			// Every accepted feature's coordinates are one position of 2
+			// or 3 numbers, and the point is its first two.
+			var fc struct {
+				Features []struct {
+					Geometry struct {
+						Coordinates []float64 `json:"coordinates"`
+					} `json:"geometry"`
+				} `json:"features"`
+			}
+			if err := json.Unmarshal([]byte(s), &fc); err != nil || len(fc.Features) != len(pts) {
+				t.Fatalf("accepted %q, encoding/json reads %d features of positions: %v", s, len(fc.Features), err)
+			}
+			for i, f := range fc.Features {
+				c := f.Geometry.Coordinates
+				if len(c) != 2 && len(c) != 3 || c[0] != pts[i][0] || c[1] != pts[i][1] {
+					t.Fatalf("feature %d: coordinates %v, point %v", i, c, pts[i])
+				}
+			}
 			return
 		}
 		var want [][]float64

@@ -43,6 +43,13 @@ func (e *env) with(t *testing.T) *env {
 	return &c
 }
 
+// indexIs checks that an error answer names item i of the batch.
+func indexIs(i int) func(t *testing.T, e *env, r resp) {
+	return func(t *testing.T, e *env, r resp) {
+		wantNum(t, path(r.json(t), "error", "index"), float64(i), "error.index")
+	}
+}
+
 func runScenarios(t *testing.T, e *env, ss []scenario) {
 	t.Helper()
 	for _, s := range ss {
@@ -324,6 +331,12 @@ func TestRoutePost(t *testing.T) {
 			{name: "empty array", method: "POST", path: "/api/v1/route", body: "[]", status: 400, contains: []string{"empty"}},
 			{name: "empty body", method: "POST", path: "/api/v1/route", body: "", status: 400, contains: []string{"empty"}},
 			{name: "empty feature collection", method: "POST", path: "/api/v1/route", body: `{"type":"FeatureCollection","features":[]}`, status: 400, contains: []string{"empty"}},
+			// orb reads these as (120.06, 0) or (0, 0): each must be refused, naming the feature.
+			{name: "feature point with one number", method: "POST", path: "/api/v1/route", body: `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[120.06,36.5]},"properties":{}},{"type":"Feature","geometry":{"type":"Point","coordinates":[120.06]},"properties":{}}]}`, status: 400, check: indexIs(1), contains: []string{"1 numbers"}},
+			{name: "feature point with empty coordinates", method: "POST", path: "/api/v1/route", body: `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[120.06,36.5]},"properties":{}},{"type":"Feature","geometry":{"type":"Point","coordinates":[]},"properties":{}}]}`, status: 400, check: indexIs(1), contains: []string{"0 numbers"}},
+			{name: "feature point with null coordinates", method: "POST", path: "/api/v1/route", body: `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[120.06,36.5]},"properties":{}},{"type":"Feature","geometry":{"type":"Point","coordinates":null},"properties":{}}]}`, status: 400, check: indexIs(1), contains: []string{"without coordinates"}},
+			{name: "feature point with four numbers", method: "POST", path: "/api/v1/route", body: `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[120.06,36.5]},"properties":{}},{"type":"Feature","geometry":{"type":"Point","coordinates":[120.06,36.5,1,2]},"properties":{}}]}`, status: 400, check: indexIs(1), contains: []string{"4 numbers"}},
+			{name: "feature point with altitude", method: "POST", path: "/api/v1/route", body: `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[120.06,36.5]},"properties":{}},{"type":"Feature","geometry":{"type":"Point","coordinates":[120.75,36.5,12]},"properties":{}}]}`, status: 200, check: order(wt.G1, wt.G4)},
 			{name: "over the point limit", method: "POST", path: "/api/v1/route", body: six, status: 400, contains: []string{"limit of 5"}},
 			{name: "over the point limit as features", method: "POST", path: "/api/v1/route", body: `{"type":"FeatureCollection","features":[` +
 				strings.Repeat(`{"type":"Feature","geometry":{"type":"Point","coordinates":[120,36.5]},"properties":{}},`, 5) +

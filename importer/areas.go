@@ -135,6 +135,15 @@ func parseFeature(raw json.RawMessage) (Feature, error) {
 	if gf.Geometry == nil {
 		return Feature{}, errors.New("feature has no geometry")
 	}
+	var f struct {
+		Geometry json.RawMessage `json:"geometry"`
+	}
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return Feature{}, fmt.Errorf("not a GeoJSON feature: %v", err)
+	}
+	if err := CheckPositions(f.Geometry); err != nil {
+		return Feature{}, fmt.Errorf("geometry: %w", err)
+	}
 	return Feature{ID: gf.ID, Geometry: gf.Geometry, Properties: gf.Properties}, nil
 }
 

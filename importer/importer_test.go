@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -84,6 +85,8 @@ func TestBadInputs(t *testing.T) {
 		{"duplicate code", fc(feat("A", "", sq), feat("B", "", sq), feat("A", "", sq)), 2, "duplicate code"},
 		{"point geometry", fc(`{"type":"Feature","properties":{"code":"P"},"geometry":{"type":"Point","coordinates":[1,2]}}`), 0, "Polygon or MultiPolygon"},
 		{"no geometry", fc(`{"type":"Feature","properties":{"code":"P"},"geometry":null}`), 0, "no geometry"},
+		{"position with one number", fc(feat("A", "", sq), feat("B", "", `[[[0,0],[1,0],[1],[0,1],[0,0]]]`)), 1, "1 numbers"},
+		{"position with four numbers", fc(feat("A", "", `[[[0,0,0,0],[1,0],[1,1],[0,1],[0,0]]]`)), 0, "4 numbers"},
 		{"negative households", fc(`{"type":"Feature","properties":{"code":"P","households":-3},"geometry":{"type":"Polygon","coordinates":` + sq + `}}`), 0, "out of range"},
 		{"empty code", fc(`{"type":"Feature","properties":{"code":""},"geometry":{"type":"Polygon","coordinates":` + sq + `}}`), 0, "code is missing"},
 		{"unknown level", fc(`{"type":"Feature","properties":{"code":"Q","level":"province"},"geometry":{"type":"Polygon","coordinates":` + sq + `}}`), 0, "unknown level"},
@@ -164,4 +167,36 @@ func FuzzReadGeoJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCheckPositions: what orb's decoder lets through and CheckPositions
+// refuses, and what it must accept.
+func TestCheckPositions(t *testing.T) {
+	for _, c := range []struct {
+		geom string
+		want string // "" = accepted
+	}{
+		{`{"type":"Point","coordinates":[120.4,36.1]}`, ""},
+		{`{"type":"Point","coordinates":[120.4,36.1,12.5]}`, ""},
+		{`{"type":"Point","coordinates":[-1.5e2, 3E-1]}`, ""},
+		{`{"type":"Point","coordinates":[120.4]}`, "1 numbers"},
+		{`{"type":"Point","coordinates":[]}`, "0 numbers"},
+		{`{"type":"Point","coordinates":null}`, "without coordinates"},
+		{`{"type":"Point"}`, "without coordinates"},
+		{`{"type":"Point","coordinates":[[1,2]]}`, "deeper"},
+		{`{"type":"Point","coordinates":[1,2,3,4]}`, "4 numbers"},
+		{`{"type":"MultiPoint","coordinates":[[1,2],[3]]}`, "1 numbers"},
+		{`{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}`, ""},
+		{`{"type":"Polygon","coordinates":[[0,0],[1,0]]}`, "a number where"},
+		{`{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[5,5],[6],[6,6],[5,5]]]]}`, "1 numbers"},
+		{`{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,2]},{"type":"Point","coordinates":[1]}]}`, "geometries[1]"},
+	} {
+		err := CheckPositions(json.RawMessage(c.geom))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.geom, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: %v, want an error mentioning %q", c.geom, err, c.want)
+		}
+	}
 }
