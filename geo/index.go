@@ -75,15 +75,18 @@ type IndexOptions struct {
 	// does not match (routing: communities, streets and districts for a
 	// point in no grid). A cell that no item of this index answers and
 	// that lies wholly within cells of Outer that are direct for one key
-	// records that key, so such a point costs one cell read for both
-	// answers (Match.OuterKey). Outer is only read while building.
+	// records that key — or, when Outer has no nearest search, that Outer
+	// matches nothing there (key -1: outside every area) — so such a point
+	// costs one cell read for both answers (Match.OuterKey). Outer is only
+	// read while building.
 	Outer *Index
 }
 
 const (
-	cellDirect = 1 << 31 // cell value: the item index in the low bits covers all of the cell
-	cellOuter  = 1 << 30 // cell value (without cellDirect): no item answers; the Outer key in the low bits
-	cellNone   = 0       // cell value: nothing covers or comes near the cell
+	cellDirect = 1 << 31       // cell value: the item index in the low bits covers all of the cell
+	cellOuter  = 1 << 30       // cell value (without cellDirect): no item answers; the Outer key in the low bits
+	cellNone   = 0             // cell value: nothing covers or comes near the cell
+	outerNone  = cellOuter - 1 // with cellOuter: no item answers and Outer answers -1
 )
 
 type itemIx struct {
@@ -173,6 +176,10 @@ type Index struct {
 	cells              []uint32
 	rowTrig            []rowTrig // per raster row, for metersAt
 	lists              []int32   // cell lists: a header word, then items and/or edge ids (see raster.go)
+	farTab             []uint64  // far cells' list offsets: (cell+1)<<32 | offset, open addressing (see far.go)
+	farShift           uint8
+	farBits            uint8 // item bits of a far cell word
+	farNX, farNY       uint8 // sub-cells of a far cell
 
 	tree rtree.RTreeG[int32]
 
@@ -203,6 +210,7 @@ func (ix *Index) Keys() []int32 {
 type Stats struct {
 	Items, Rings, Edges, Cells         int
 	DirectCells, ListCells, OuterCells int
+	FarCells                           int // known cells with far sub-cells (far.go)
 	Bytes                              int // approximate heap bytes held
 }
 
@@ -211,6 +219,8 @@ func (ix *Index) Stats() Stats {
 	s := Stats{Items: len(ix.items), Rings: len(ix.rings), Edges: len(ix.edges), Cells: len(ix.cells)}
 	for _, c := range ix.cells {
 		switch {
+		case c&cellFar == cellFar:
+			s.FarCells++
 		case c&cellDirect != 0:
 			s.DirectCells++
 		case c&cellOuter != 0:
@@ -220,7 +230,7 @@ func (ix *Index) Stats() Stats {
 		}
 	}
 	s.Bytes = len(ix.items)*56 + len(ix.polys)*8 + len(ix.rings)*72 + len(ix.bstart)*4 + len(ix.bedge)*4 +
-		len(ix.edges)*36 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.rowTrig)*24 + len(ix.items)*80
+		len(ix.edges)*36 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.rowTrig)*24 + len(ix.items)*80 + len(ix.farTab)*8
 	return s
 }
 
@@ -285,7 +295,7 @@ func NewIndex(items []Item, opts IndexOptions) (*Index, error) {
 			break
 		}
 	}
-	if len(ix.items) >= cellDirect {
+	if len(ix.items) >= cellOuter {
 		return nil, errors.New("geo: too many items")
 	}
 	if ext.Min[0] > ext.Max[0] { // nothing to index
@@ -298,9 +308,15 @@ func NewIndex(items []Item, opts IndexOptions) (*Index, error) {
 	if len(ix.lists) >= cellOuter {
 		return nil, errors.New("geo: index too large")
 	}
+	ix.markFar()
 	if opts.Outer != nil {
 		ix.markOuter(opts.Outer)
 	}
+	hugePages(ix.cells)
+	hugePages(ix.lists)
+	hugePages(ix.edges)
+	hugePages(ix.bedge)
+	hugePages(ix.farTab)
 	return ix, nil
 }
 
@@ -389,8 +405,8 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 	if !(x >= ix.gx0 && x < ix.gx1 && y >= ix.gy0 && y < ix.gy1) {
 		return ix.nearest(x, y)
 	}
-	cx := int((x - ix.gx0) * ix.inv)
-	cy := int((y - ix.gy0) * ix.inv)
+	fx, fy := (x-ix.gx0)*ix.inv, (y-ix.gy0)*ix.inv
+	cx, cy := int(fx), int(fy)
 	if cx >= ix.nx {
 		cx = ix.nx - 1
 	}
@@ -399,13 +415,24 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 	}
 	v := ix.cells[cy*ix.nx+cx]
 	if v&cellDirect != 0 {
-		return Match{Key: ix.keyOf(int32(v &^ cellDirect)), Kind: MatchInside, NearKey: -1}
+		if v&cellOuter == 0 {
+			return Match{Key: ix.keyOf(int32(v &^ cellDirect)), Kind: MatchInside, NearKey: -1}
+		}
+		// A known cell with far sub-cells (far.go).
+		if v>>ix.farBits&(1<<ix.subCell(fx, fy, cx, cy)) != 0 {
+			return Match{Key: ix.keyOf(int32(v & (1<<ix.farBits - 1))), Kind: MatchInside, NearKey: -1}
+		}
+		v = ix.farList(uint32(cy*ix.nx + cx))
 	}
 	if v == cellNone {
 		return Match{Key: -1, NearKey: -1}
 	}
 	if v&cellOuter != 0 {
-		return Match{Key: -1, NearKey: -1, OuterKey: int32(v &^ cellOuter), OuterKnown: true}
+		k := int32(v &^ cellOuter)
+		if k == outerNone {
+			k = -1
+		}
+		return Match{Key: -1, NearKey: -1, OuterKey: k, OuterKnown: true}
 	}
 	hdr := ix.lists[v]
 	n := uint32(hdr & listCount)
@@ -605,7 +632,9 @@ func (ix *Index) OnBoundary(k int32, pt orb.Point) bool {
 
 // markOuter gives each cell that no item answers (cellNone) the key of
 // outer when every cell of outer that a point of it can fall in is direct
-// for that key (build time). outer.Lookup computes a point's cell with the
+// for that key, or outerNone when outer answers -1 at every point of it
+// (outer has no nearest search, and the cell lies off outer's raster or in
+// its "none" cells) (build time). outer.Lookup computes a point's cell with the
 // same monotone arithmetic, so the cells met by the cell's corners, with
 // slack, bound those of all its points; the cell must lie inside outer's
 // raster, where outer.Lookup reads its cells.
@@ -615,10 +644,14 @@ func (ix *Index) markOuter(outer *Index) {
 	}
 	cs := 1 / ix.inv
 	slack := cs*1e-6 + 1e-12
+	// With no nearest search, outer answers -1 for every point off its
+	// raster and in its "none" cells.
+	noneOff := outer.nearestM <= 0
 	for cy := 0; cy < ix.ny; cy++ {
 		y0 := ix.gy0 + float64(cy)*cs - slack
 		y1 := ix.gy0 + float64(cy+1)*cs + slack
-		if y0 <= outer.gy0 || y1 >= outer.gy1 {
+		offY := y1 < outer.gy0 || y0 >= outer.gy1
+		if !offY && (y0 <= outer.gy0 || y1 >= outer.gy1) {
 			continue
 		}
 		oy0, oy1 := outer.cellY(y0), outer.cellY(y1)
@@ -629,12 +662,18 @@ func (ix *Index) markOuter(outer *Index) {
 			}
 			x0 := ix.gx0 + float64(cx)*cs - slack
 			x1 := ix.gx0 + float64(cx+1)*cs + slack
+			if offY || x1 < outer.gx0 || x0 >= outer.gx1 {
+				if noneOff {
+					ix.cells[c] = cellOuter | outerNone
+				}
+				continue
+			}
 			if x0 <= outer.gx0 || x1 >= outer.gx1 {
 				continue
 			}
 			ox0, ox1 := outer.cellX(x0), outer.cellX(x1)
 			v := outer.cells[oy0*outer.nx+ox0]
-			same := v&cellDirect != 0
+			same := v&cellDirect != 0 && v&cellOuter == 0 || v == cellNone && noneOff
 			for oy := oy0; same && oy <= oy1; oy++ {
 				for ox := ox0; ox <= ox1; ox++ {
 					if outer.cells[oy*outer.nx+ox] != v {
@@ -646,7 +685,9 @@ func (ix *Index) markOuter(outer *Index) {
 			if !same {
 				continue
 			}
-			if k := outer.keyOf(int32(v &^ cellDirect)); k >= 0 && k < cellOuter {
+			if v == cellNone {
+				ix.cells[c] = cellOuter | outerNone
+			} else if k := outer.keyOf(int32(v &^ cellDirect)); k >= 0 && k < outerNone {
 				ix.cells[c] = cellOuter | uint32(k)
 			}
 		}

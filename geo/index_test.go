@@ -171,7 +171,11 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if c.nearM > 0 && ix.Stats().FarCells == 0 {
+				t.Fatal("no cell has far sub-cells: that path is not tested")
+			}
 			pts := geotest.Probes(c.items, 20000, 0.003, 5)
+			pts = append(pts, bandProbes(c.items, c.nearM, 20000)...)
 			bad := 0
 			for _, p := range pts {
 				got := ix.Lookup(p)
@@ -234,8 +238,10 @@ func onBoundary(ix *geo.Index, k int32, p orb.Point) bool {
 }
 
 // TestLookupOuter: cells that no grid answers carry the key of the outer
-// index (nested areas) when one key holds for the whole cell; that key is
-// what the outer index answers for every point, and the path is taken.
+// index (nested areas) when one key holds for the whole cell, or -1 when
+// the outer index matches nothing in the whole cell (outside every area);
+// that key is what the outer index answers for every point, and the path
+// is taken.
 func TestLookupOuter(t *testing.T) {
 	// Every third grid left out: gaps inside the raster, as a district
 	// has (parks, water, land not yet gridded).
@@ -257,12 +263,30 @@ func TestLookupOuter(t *testing.T) {
 	}
 	// Communities (keys 0, 1) inside a street (2) inside a district (3),
 	// reaching well beyond the grids.
-	areas := []geo.Item{
-		{Key: 0, Geom: sq(-0.3, -0.3, 0.5, 0.5)},
-		{Key: 1, Geom: sq(0.5, -0.3, 1.3, 0.5)},
-		{Key: 2, Geom: sq(-0.3, -0.3, 1.3, 1.3)},
-		{Key: 3, Geom: sq(-0.6, -0.6, 1.6, 1.6)},
-	}
+	t.Run("areas beyond the grids", func(t *testing.T) {
+		testLookupOuter(t, grids, ext, []geo.Item{
+			{Key: 0, Geom: sq(-0.3, -0.3, 0.5, 0.5)},
+			{Key: 1, Geom: sq(0.5, -0.3, 1.3, 0.5)},
+			{Key: 2, Geom: sq(-0.3, -0.3, 1.3, 1.3)},
+			{Key: 3, Geom: sq(-0.6, -0.6, 1.6, 1.6)},
+		}, false)
+	})
+	// The district stops at 60 % of the grids' height; a far corner area
+	// stretches the outer raster, so above the district the grid cells lie
+	// in outer "none" cells, and beyond the corner off the outer raster.
+	t.Run("grids beyond the areas", func(t *testing.T) {
+		testLookupOuter(t, grids, ext, []geo.Item{
+			{Key: 0, Geom: sq(-0.3, -0.3, 0.5, 0.5)},
+			{Key: 1, Geom: sq(0.5, -0.3, 1.3, 0.5)},
+			{Key: 2, Geom: sq(-0.3, -0.3, 1.3, 0.6)},
+			{Key: 3, Geom: sq(-0.6, -0.6, 1.0, 0.6)},
+			{Key: 4, Geom: sq(0.9, 0.9, 0.95, 0.95)},
+		}, true)
+	})
+}
+
+func testLookupOuter(t *testing.T, grids []geo.Item, ext orb.Bound, areas []geo.Item, outside bool) {
+	w, h := ext.Max[0]-ext.Min[0], ext.Max[1]-ext.Min[1]
 	// Outer cells about the size of the grid index's, so that many grid
 	// cells straddle two of them.
 	outer, err := geo.NewIndex(areas, geo.IndexOptions{NearBorderMeters: -1, NearestMeters: -1, CellsPerItem: 100000})
@@ -281,7 +305,7 @@ func TestLookupOuter(t *testing.T) {
 		t.Fatal("no cell carries an outer key")
 	}
 	rng := rand.New(rand.NewSource(4))
-	known := 0
+	known, none := 0, 0
 	for i := 0; i < 200000; i++ {
 		p := orb.Point{ext.Min[0] - 0.1*w + rng.Float64()*1.2*w, ext.Min[1] - 0.1*h + rng.Float64()*1.2*h}
 		switch i % 4 { // half the points within about 10 m of a community boundary
@@ -298,6 +322,9 @@ func TestLookupOuter(t *testing.T) {
 			continue
 		}
 		known++
+		if got.OuterKey == -1 {
+			none++
+		}
 		if got.Key != -1 || got.OuterKey != outer.Lookup(p).Key {
 			t.Fatalf("%v: %+v, outer answers %+v", p, got, outer.Lookup(p))
 		}
@@ -305,4 +332,37 @@ func TestLookupOuter(t *testing.T) {
 	if known < 10000 {
 		t.Fatalf("only %d of 200000 points took the outer key from the cell", known)
 	}
+	if outside && none < 10000 || !outside && none > 0 {
+		t.Fatalf("%d of 200000 points were known from the cell to be outside every area", none)
+	}
+}
+
+// bandProbes returns n points within ±5 % of nearM metres of an edge
+// (measured along its normal): the points whose near-border answer turns
+// on the last metre, where far sub-cells must not claim a point that has
+// a neighbour.
+func bandProbes(items []geo.Item, nearM float64, n int) []orb.Point {
+	if nearM <= 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewSource(9))
+	var out []orb.Point
+	for len(out) < n {
+		r := items[rng.Intn(len(items))].Geom[0][0]
+		i := rng.Intn(len(r) - 1)
+		a, b := r[i], r[i+1]
+		k := math.Cos(a[1] * math.Pi / 180) // metres per degree of longitude ÷ of latitude
+		dx, dy := (b[0]-a[0])*k, b[1]-a[1]
+		l := math.Hypot(dx, dy)
+		if l == 0 {
+			continue
+		}
+		f := rng.Float64()
+		m := nearM * (0.95 + 0.1*rng.Float64()) / 111195 // degrees of latitude
+		if rng.Intn(2) == 0 {
+			m = -m
+		}
+		out = append(out, orb.Point{a[0] + f*(b[0]-a[0]) - dy/l*m/k, a[1] + f*(b[1]-a[1]) + dx/l*m})
+	}
+	return out
 }
