@@ -53,6 +53,7 @@ func BenchmarkLookup(b *testing.B) {
 			b.ReportMetric(float64(build.Milliseconds()), "build-ms")
 			b.ReportMetric(float64(st.Bytes)/float64(len(items)), "bytes/polygon")
 			b.ReportMetric(float64(st.DirectCells)/float64(st.Cells)*100, "%direct-cells")
+			b.ReportMetric(float64(st.FarCells)/float64(st.Cells)*100, "%far-cells")
 		})
 	}
 }

@@ -150,14 +150,21 @@ type itemIx struct {
 //     the cell's edge list;
 //   - none: no item within the nearest radius of any point of the cell;
 //   - outer: none, and (IndexOptions.Outer) the whole cell in one key of
-//     the outer index → that key, from the same read.
+//     the outer index, or in none of its areas → that key (or "outside
+//     every area"), from the same read;
+//   - far: a known cell some of whose sub-cells (up to 4 × 4) lie farther
+//     than the near-border radius from every listed edge → the covering
+//     item and a mask of those sub-cells, so a point there is answered
+//     from the one read; other points find the cell's list through a
+//     small hash table (far.go).
 //
 // Edge lists are ascending edge ids (item, ring, vertex order, as PostGIS
 // visits them), interned, with edges that are farther than some other
 // edge from every point of the cell dropped. Metres come from the
 // haversine formula with series for the tiny angles and a per-row cosine
 // (metersAt), which matches DistanceMeters to nanometres. Points off the
-// raster use an R-tree of item boxes (tidwall/rtree).
+// raster use an R-tree of item boxes (tidwall/rtree). The large arrays are
+// backed by transparent huge pages where the kernel allows it.
 type Index struct {
 	items  []itemIx
 	polys  []polyIx
