@@ -184,9 +184,8 @@ type Index struct {
 	rowTrig            []rowTrig // per raster row, for metersAt
 	lists              []int32   // cell lists: a header word, then items and/or edge ids (see raster.go)
 	farTab             []uint64  // far cells' list offsets: (cell+1)<<32 | offset, open addressing (see far.go)
-	farShift           uint8
-	farBits            uint8 // item bits of a far cell word
-	farNX, farNY       uint8 // sub-cells of a far cell
+	farBits            uint8     // item bits of a far cell word
+	farNX, farNY       uint8     // sub-cells of a far cell
 
 	tree rtree.RTreeG[int32]
 
