@@ -44,18 +44,36 @@ func (ix *Index) subCell(fx, fy float64, cx, cy int) uint {
 	return uint(sy*int(ix.farNX) + sx)
 }
 
-// markFar gives known cells with far sub-cells their far word (build time).
-func (ix *Index) markFar() {
+// markFar gives known cells with far sub-cells their far word, and makes
+// direct the known cells all of whose points are far (build time). cosLat
+// is the cosine of the largest latitude of the raster (or less).
+//
+// "Far" is decided in metres, not degrees: a point's neighbour is reported
+// when the metres to its planar-nearest other item are within the radius,
+// and those metres are at least the smallest distance in metres from the
+// point to any listed edge; with x scaled by cosLat, the Euclidean distance
+// in degrees of latitude is a lower bound of the great-circle distance
+// (cos φ ≥ cosLat at both ends; the haversine exceeds it at these sizes).
+// The planar radius nearDeg, by contrast, must reach 30 m east–west at the
+// highest latitude, so in degrees it is up to a quarter wider north–south
+// than needed.
+func (ix *Index) markFar(cosLat float64) {
 	itemBits, nx, ny := farShape(len(ix.items))
-	if ix.nearM <= 0 || nx == 0 {
+	if ix.nearM <= 0 {
 		return
 	}
-	ix.farBits, ix.farNX, ix.farNY = itemBits, uint8(nx), uint8(ny)
+	if nx == 0 { // no room for a mask: only whole cells become direct
+		nx, ny = 1, 1
+	} else {
+		ix.farBits, ix.farNX, ix.farNY = itemBits, uint8(nx), uint8(ny)
+	}
+	full := uint32(1)<<(nx*ny) - 1
 	cs := 1 / ix.inv
-	// A point's sub-cell comes from rounded arithmetic, so it may lie a few
-	// ulps outside the sub-cell's nominal rectangle: 1e-9° of slack covers it.
-	half := math.Hypot(cs/float64(nx), cs/float64(ny))/2*(1+1e-6) + 1e-9
-	lim := ix.nearDeg * (1 + 1e-9)
+	// Half the sub-cell's diagonal, x scaled; a point's sub-cell comes from
+	// rounded arithmetic, so it may lie a few ulps outside the sub-cell's
+	// nominal rectangle: 1e-9° of slack covers it.
+	half := math.Hypot(cosLat*cs/float64(nx), cs/float64(ny))/2*(1+1e-6) + 1e-9
+	lim := ix.nearM / metersPerDegree * (1 + 1e-4)
 	type far struct{ c, off uint32 }
 	var fars []far
 	for c, v := range ix.cells {
@@ -72,11 +90,11 @@ func (ix *Index) markFar() {
 		for sy := 0; sy < ny; sy++ {
 			py := ix.gy0 + (float64(cy)+(float64(sy)+0.5)/float64(ny))*cs
 			for sx := 0; sx < nx; sx++ {
-				px := ix.gx0 + (float64(cx)+(float64(sx)+0.5)/float64(nx))*cs
+				px := cosLat * (ix.gx0 + (float64(cx)+(float64(sx)+0.5)/float64(nx))*cs)
 				isFar := true
 				for _, e := range es {
 					g := &ix.edges[e]
-					if d, _, _ := segDist(px, py, g.ax, g.ay, g.bx, g.by); d-half <= lim {
+					if d, _, _ := segDist(px, py, cosLat*g.ax, g.ay, cosLat*g.bx, g.by); d-half <= lim {
 						isFar = false
 						break
 					}
@@ -86,11 +104,13 @@ func (ix *Index) markFar() {
 				}
 			}
 		}
-		if mask == 0 {
-			continue
+		switch {
+		case mask == full:
+			ix.cells[c] = cellDirect | uint32(ix.lists[v+1])
+		case mask != 0 && ix.farNX > 0:
+			fars = append(fars, far{uint32(c), v})
+			ix.cells[c] = cellFar | mask<<itemBits | uint32(ix.lists[v+1])
 		}
-		fars = append(fars, far{uint32(c), v})
-		ix.cells[c] = cellFar | mask<<itemBits | uint32(ix.lists[v+1])
 	}
 	if len(fars) == 0 {
 		return

@@ -314,7 +314,7 @@ func NewIndex(items []Item, opts IndexOptions) (*Index, error) {
 	if len(ix.lists) >= cellOuter {
 		return nil, errors.New("geo: index too large")
 	}
-	ix.markFar()
+	ix.markFar(math.Cos(min(maxLat, 89) * math.Pi / 180))
 	if opts.Outer != nil {
 		ix.markOuter(opts.Outer)
 	}
