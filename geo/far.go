@@ -8,16 +8,17 @@ import (
 // Far sub-cells. A known cell (one item covers all of it, other items'
 // edges come within the near-border radius of some of its points) is split
 // into farNX × farNY sub-cells; a sub-cell every point of which is farther
-// than the near-border radius from every listed edge is "far": a point
-// there is answered from the cell word alone (the covering item,
+// than the near-border radius, in metres, from every listed edge is "far":
+// a point there is answered from the cell word alone (the covering item,
 // MatchInside, no neighbour), exactly as the list would answer it. Such a
 // cell's word is cellFar | mask<<farBits | item, and its list offset moves
 // to a small open-addressing table (farTab), read only when the point's
-// sub-cell is not far. The item takes as few bits as the item count needs
-// and the mask the rest of the 30 (4 × 4 sub-cells up to 16,384 items,
-// 4 × 3 up to 65,536, 3 × 3 up to 2^21). In a city of 50,000 grids about
-// a sixth of uniform points fall in far sub-cells: one memory read instead
-// of three.
+// sub-cell is not far; a cell all of whose sub-cells are far becomes
+// direct. The item takes as few bits as the item count needs and the mask
+// the rest of the 30 (4 × 4 sub-cells up to 16,384 items, 4 × 3 up to
+// 65,536, 3 × 3 up to 2^21; beyond, no far cells). BenchmarkLookup reports
+// the share of far cells; docs/benchmarks.md the share of lookups they
+// answer in one read.
 const cellFar = cellDirect | cellOuter // both kind bits: a known cell with far sub-cells
 
 // farShape returns the item bits and the sub-cell grid of far cells for n
