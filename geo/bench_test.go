@@ -10,6 +10,7 @@ import (
 
 	"github.com/wangge-dev/wangge/geo"
 	"github.com/wangge-dev/wangge/geo/geotest"
+	"github.com/wangge-dev/wangge/internal/hugepages"
 )
 
 // benchPoints are uniform random points over the partition's extent: the
@@ -35,7 +36,7 @@ func BenchmarkLookup(b *testing.B) {
 	for _, n := range []int{1500, 15000, 50000} {
 		items := geotest.Partition(n, geotest.Options{Seed: 1})
 		t0 := time.Now()
-		ix, err := geo.NewIndex(items, geo.IndexOptions{})
+		ix, err := geo.NewIndex(items, geo.IndexOptions{Advise: hugepages.Advise}) // as routing builds it
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"unsafe"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -80,6 +81,19 @@ type IndexOptions struct {
 	// costs one cell read for both answers (Match.OuterKey). Outer is only
 	// read while building.
 	Outer *Index
+	// Advise, when set, is called once for each large array of the built
+	// index with its memory (routing passes hugepages.Advise, which asks
+	// for transparent huge pages). The index is only read afterwards.
+	Advise func(b []byte)
+}
+
+// bytesOf is the memory of s.
+func bytesOf[T any](s []T) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	var zero T
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(zero)))
 }
 
 const (
@@ -163,8 +177,8 @@ type itemIx struct {
 // edge from every point of the cell dropped. Metres come from the
 // haversine formula with series for the tiny angles and a per-row cosine
 // (metersAt), which matches DistanceMeters to nanometres. Points off the
-// raster use an R-tree of item boxes (tidwall/rtree). The large arrays are
-// backed by transparent huge pages where the kernel allows it.
+// raster use an R-tree of item boxes (tidwall/rtree). IndexOptions.Advise
+// lets the caller ask for huge pages for the large arrays.
 type Index struct {
 	items  []itemIx
 	polys  []polyIx
@@ -318,11 +332,13 @@ func NewIndex(items []Item, opts IndexOptions) (*Index, error) {
 	if opts.Outer != nil {
 		ix.markOuter(opts.Outer)
 	}
-	hugePages(ix.cells)
-	hugePages(ix.lists)
-	hugePages(ix.edges)
-	hugePages(ix.bedge)
-	hugePages(ix.farTab)
+	if opts.Advise != nil {
+		opts.Advise(bytesOf(ix.cells))
+		opts.Advise(bytesOf(ix.lists))
+		opts.Advise(bytesOf(ix.edges))
+		opts.Advise(bytesOf(ix.bedge))
+		opts.Advise(bytesOf(ix.farTab))
+	}
 	return ix, nil
 }
 

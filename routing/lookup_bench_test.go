@@ -8,6 +8,7 @@ import (
 
 	"github.com/wangge-dev/wangge/demo"
 	"github.com/wangge-dev/wangge/geo"
+	"github.com/wangge-dev/wangge/internal/hugepages"
 )
 
 // BenchmarkLookupLicangReports times geo.Index.Lookup alone on the demo's
@@ -16,7 +17,7 @@ import (
 // finding the grid, finding a neighbour within 30 m, assembling the answer.
 func BenchmarkLookupLicangReports(b *testing.B) {
 	_, items := licang(b)
-	ix, err := geo.NewIndex(items, geo.IndexOptions{})
+	ix, err := geo.NewIndex(items, geo.IndexOptions{Advise: hugepages.Advise}) // as routing builds it
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -30,7 +31,7 @@ func BenchmarkLookupLicangReports(b *testing.B) {
 	for _, nb := range []float64{30, -1} {
 		ix2 := ix
 		if nb < 0 {
-			ix2, _ = geo.NewIndex(items, geo.IndexOptions{NearBorderMeters: -1})
+			ix2, _ = geo.NewIndex(items, geo.IndexOptions{NearBorderMeters: -1, Advise: hugepages.Advise})
 		}
 		b.Run(map[bool]string{true: "nearborder", false: "no-nearborder"}[nb > 0], func(b *testing.B) {
 			var n int32

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wangge-dev/wangge/data"
 	"github.com/wangge-dev/wangge/geo"
+	"github.com/wangge-dev/wangge/internal/hugepages"
 )
 
 // Match kinds of an Answer (also stored in data.Routing.Match).
@@ -237,7 +238,7 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 		}
 	}
 	var err error
-	s.areas.ix, err = geo.NewIndex(its, geo.IndexOptions{NearestMeters: -1, NearBorderMeters: -1, CellsPerItem: 64})
+	s.areas.ix, err = geo.NewIndex(its, geo.IndexOptions{NearestMeters: -1, NearBorderMeters: -1, CellsPerItem: 64, Advise: hugepages.Advise})
 	if err != nil {
 		return nil, fmt.Errorf("routing: areas: %w", err)
 	}
@@ -245,7 +246,7 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 	// where one holds for the whole cell: one read for such a point.
 	s.gridIx, err = geo.NewIndex(items, geo.IndexOptions{
 		NearestMeters: opts.NearestMeters, NearBorderMeters: opts.NearBorderMeters, CellsPerItem: opts.CellsPerItem,
-		Outer: s.areas.ix,
+		Outer: s.areas.ix, Advise: hugepages.Advise,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("routing: grids: %w", err)
