@@ -15,8 +15,10 @@ import (
 // to a small open-addressing table (farTab), read only when the point's
 // sub-cell is not far; a cell all of whose sub-cells are far becomes
 // direct. The item takes as few bits as the item count needs and the mask
-// the rest of the 30 (4 × 4 sub-cells up to 16,384 items, 4 × 3 up to
-// 65,536, 3 × 3 up to 2^21; beyond, no far cells). BenchmarkLookup reports
+// the rest of the 30 (5 × 5 sub-cells up to 32 items, 5 × 4 up to 1,024,
+// 4 × 4 up to 16,384, 4 × 3 up to 65,536, 3 × 3 up to 2^21; beyond, no
+// far cells, though known cells all of whose points are far still become
+// direct). BenchmarkLookup reports
 // the share of far cells; docs/benchmarks.md the share of lookups they
 // answer in one read.
 const cellFar = cellDirect | cellOuter // both kind bits: a known cell with far sub-cells

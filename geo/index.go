@@ -166,7 +166,7 @@ type itemIx struct {
 //   - outer: none, and (IndexOptions.Outer) the whole cell in one key of
 //     the outer index, or in none of its areas → that key (or "outside
 //     every area"), from the same read;
-//   - far: a known cell some of whose sub-cells (up to 4 × 4) lie farther
+//   - far: a known cell some of whose sub-cells (up to 5 × 5) lie farther
 //     than the near-border radius from every listed edge → the covering
 //     item and a mask of those sub-cells, so a point there is answered
 //     from the one read; other points find the cell's list through a
