@@ -170,7 +170,11 @@ type itemIx struct {
 //     than the near-border radius from every listed edge → the covering
 //     item and a mask of those sub-cells, so a point there is answered
 //     from the one read; other points find the cell's list through a
-//     small hash table (far.go).
+//     small hash table (far.go);
+//   - range: a known (or far) cell whose listed edges lie within four
+//     consecutive edge ids → the covering item and that span, so the
+//     near-border search reads the edges without the list (ranges.go;
+//     small indexes only, where the ids fit one word).
 //
 // Edge lists are ascending edge ids (item, ring, vertex order, as PostGIS
 // visits them), interned, with edges that are farther than some other
@@ -200,6 +204,8 @@ type Index struct {
 	farTab             []uint64  // far cells' list offsets: (cell+1)<<32 | offset, open addressing (see far.go)
 	farBits            uint8     // item bits of a far cell word
 	farNX, farNY       uint8     // sub-cells of a far cell
+	rangeShift         uint8     // range cells (ranges.go): the item's shift; 0 = none
+	rangeEdges         uint32    // range cells: the mask of the first edge id
 
 	tree rtree.RTreeG[int32]
 
@@ -231,6 +237,7 @@ type Stats struct {
 	Items, Rings, Edges, Cells         int
 	DirectCells, ListCells, OuterCells int
 	FarCells                           int // known cells with far sub-cells (far.go)
+	RangeCells                         int // known and far cells answered from an edge-id span (ranges.go)
 	Bytes                              int // approximate heap bytes held
 }
 
@@ -245,8 +252,15 @@ func (ix *Index) Stats() Stats {
 			s.DirectCells++
 		case c&cellOuter != 0:
 			s.OuterCells++
+		case c&cellRange != 0 && ix.rangeShift != 0:
+			s.RangeCells++
 		case c != cellNone:
 			s.ListCells++
+		}
+	}
+	for _, e := range ix.farTab {
+		if e != 0 && uint32(e)&cellRange != 0 && ix.rangeShift != 0 {
+			s.RangeCells++ // a far cell whose other points are answered from a span
 		}
 	}
 	s.Bytes = len(ix.items)*56 + len(ix.polys)*8 + len(ix.rings)*72 + len(ix.bstart)*4 + len(ix.bedge)*4 +
@@ -329,6 +343,7 @@ func NewIndex(items []Item, opts IndexOptions) (*Index, error) {
 		return nil, errors.New("geo: index too large")
 	}
 	ix.markFar(math.Cos(min(maxLat, 89) * math.Pi / 180))
+	ix.markRanges()
 	if opts.Outer != nil {
 		ix.markOuter(opts.Outer)
 	}
@@ -455,6 +470,9 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 			k = -1
 		}
 		return Match{Key: -1, NearKey: -1, OuterKey: k, OuterKnown: true}
+	}
+	if v&cellRange != 0 && ix.rangeShift != 0 {
+		return ix.rangeMatch(v, cy, x, y)
 	}
 	hdr := ix.lists[v]
 	n := uint32(hdr & listCount)

@@ -174,6 +174,9 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 			if c.nearM > 0 && ix.Stats().FarCells == 0 {
 				t.Fatal("no cell has far sub-cells: that path is not tested")
 			}
+			if c.nearM > 0 && ix.Stats().RangeCells == 0 {
+				t.Fatal("no cell is a range cell: that path is not tested")
+			}
 			pts := geotest.Probes(c.items, 20000, 0.003, 5)
 			pts = append(pts, bandProbes(c.items, c.nearM, 20000)...)
 			bad := 0
