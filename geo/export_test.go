@@ -7,3 +7,11 @@ var ShortMetersForTest = shortMeters
 func (ix *Index) RowMetersForTest(x, y, qx, qy float64) float64 {
 	return ix.metersAt(ix.cellY(y), x, y, qx, qy)
 }
+
+// FlatRasterForTest makes NewIndex keep every raster flat (no blocks)
+// until the returned function is called.
+func FlatRasterForTest() (restore func()) {
+	old := maxBlockedCells
+	maxBlockedCells = -1
+	return func() { maxBlockedCells = old }
+}

@@ -176,6 +176,11 @@ type itemIx struct {
 //     near-border search reads the edges without the list (ranges.go;
 //     small indexes only, where the ids fit one word).
 //
+// A raster of up to 2^22 cells is stored as 4 × 4-cell blocks: a block
+// whose cells all hold the same direct, none or outer word is that word in
+// a small block array; the others point at their sixteen words, one cache
+// line (blocks.go). Larger rasters stay flat.
+//
 // Edge lists are ascending edge ids (item, ring, vertex order, as PostGIS
 // visits them), interned, with edges that are farther than some other
 // edge from every point of the cell dropped. Metres come from the
@@ -198,7 +203,9 @@ type Index struct {
 	gx0, gy0, gx1, gy1 float64 // raster extent
 	inv                float64 // cells per degree
 	nx, ny             int
-	cells              []uint32
+	nbx                int       // blocks per row (blocks.go)
+	blocks             []uint32  // per 4 × 4 block of cells: their common word, or blockMixed | index of its cells; nil: flat
+	cells              []uint32  // with blocks, the cells of mixed blocks, 16 words each; else (and while building) all cells, row by row
 	rowTrig            []rowTrig // per raster row, for metersAt
 	lists              []int32   // cell lists: a header word, then items and/or edge ids (see raster.go)
 	farTab             []uint64  // far cells' list offsets: (cell+1)<<32 | offset, open addressing (see far.go)
@@ -238,13 +245,15 @@ type Stats struct {
 	DirectCells, ListCells, OuterCells int
 	FarCells                           int // known cells with far sub-cells (far.go)
 	RangeCells                         int // known and far cells answered from an edge-id span (ranges.go)
+	Blocks, UniformBlocks              int // 4 × 4-cell blocks and those answered from the block array (blocks.go; 0 when flat)
 	Bytes                              int // approximate heap bytes held
 }
 
 // Stats reports the index size (for benchmarks and logs).
 func (ix *Index) Stats() Stats {
-	s := Stats{Items: len(ix.items), Rings: len(ix.rings), Edges: len(ix.edges), Cells: len(ix.cells)}
-	for _, c := range ix.cells {
+	s := Stats{Items: len(ix.items), Rings: len(ix.rings), Edges: len(ix.edges), Cells: ix.nx * ix.ny}
+	for cc := 0; cc < s.Cells; cc++ {
+		c := ix.cell(cc%ix.nx, cc/ix.nx)
 		switch {
 		case c&cellFar == cellFar:
 			s.FarCells++
@@ -258,13 +267,19 @@ func (ix *Index) Stats() Stats {
 			s.ListCells++
 		}
 	}
+	s.Blocks = len(ix.blocks)
+	for _, w := range ix.blocks {
+		if w&blockMixed != blockMixed {
+			s.UniformBlocks++
+		}
+	}
 	for _, e := range ix.farTab {
 		if e != 0 && uint32(e)&cellRange != 0 && ix.rangeShift != 0 {
 			s.RangeCells++ // a far cell whose other points are answered from a span
 		}
 	}
 	s.Bytes = len(ix.items)*56 + len(ix.polys)*8 + len(ix.rings)*72 + len(ix.bstart)*4 + len(ix.bedge)*4 +
-		len(ix.edges)*36 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.rowTrig)*24 + len(ix.items)*80 + len(ix.farTab)*8
+		len(ix.edges)*36 + len(ix.blocks)*4 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.rowTrig)*24 + len(ix.items)*80 + len(ix.farTab)*8
 	return s
 }
 
@@ -347,7 +362,9 @@ func NewIndex(items []Item, opts IndexOptions) (*Index, error) {
 	if opts.Outer != nil {
 		ix.markOuter(opts.Outer)
 	}
+	ix.packBlocks()
 	if opts.Advise != nil {
+		opts.Advise(bytesOf(ix.blocks))
 		opts.Advise(bytesOf(ix.cells))
 		opts.Advise(bytesOf(ix.lists))
 		opts.Advise(bytesOf(ix.edges))
@@ -450,7 +467,7 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 	if cy >= ix.ny {
 		cy = ix.ny - 1
 	}
-	v := ix.cells[cy*ix.nx+cx]
+	v := ix.cell(cx, cy)
 	if v&cellDirect != 0 {
 		if v&cellOuter == 0 {
 			return Match{Key: ix.keyOf(int32(v &^ cellDirect)), Kind: MatchInside, NearKey: -1}
@@ -679,7 +696,7 @@ func (ix *Index) OnBoundary(k int32, pt orb.Point) bool {
 // slack, bound those of all its points; the cell must lie inside outer's
 // raster, where outer.Lookup reads its cells.
 func (ix *Index) markOuter(outer *Index) {
-	if len(outer.cells) == 0 {
+	if outer.nx == 0 {
 		return
 	}
 	cs := 1 / ix.inv
@@ -712,11 +729,11 @@ func (ix *Index) markOuter(outer *Index) {
 				continue
 			}
 			ox0, ox1 := outer.cellX(x0), outer.cellX(x1)
-			v := outer.cells[oy0*outer.nx+ox0]
+			v := outer.cell(ox0, oy0)
 			same := v&cellDirect != 0 && v&cellOuter == 0 || v == cellNone && noneOff
 			for oy := oy0; same && oy <= oy1; oy++ {
 				for ox := ox0; ox <= ox1; ox++ {
-					if outer.cells[oy*outer.nx+ox] != v {
+					if outer.cell(ox, oy) != v {
 						same = false
 						break
 					}

@@ -166,10 +166,15 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 		{"nested items, both searches disabled", nested, geo.IndexOptions{NearBorderMeters: -1, NearestMeters: -1, CellsPerItem: 64}, 0, 0},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
+		forLayouts(t, c.name, func(t *testing.T, flat bool) {
 			ix, err := geo.NewIndex(c.items, c.opts)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// At the default density some blocks are uniform (answered from
+			// the block array) and some mixed; coarse cells leave none uniform.
+			if st := ix.Stats(); flat != (st.Blocks == 0) || !flat && (st.UniformBlocks == st.Blocks || c.opts.CellsPerItem == 0 && st.UniformBlocks == 0) {
+				t.Fatalf("flat %v: %d of %d blocks uniform", flat, st.UniformBlocks, st.Blocks)
 			}
 			if c.nearM > 0 && ix.Stats().FarCells == 0 {
 				t.Fatal("no cell has far sub-cells: that path is not tested")
@@ -196,6 +201,16 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// forLayouts runs f as two subtests: with the raster in blocks (the layout
+// of indexes up to 2^22 cells) and flat (the layout of larger ones).
+func forLayouts(t *testing.T, name string, f func(t *testing.T, flat bool)) {
+	t.Run(name+"/blocks", func(t *testing.T) { f(t, false) })
+	t.Run(name+"/flat", func(t *testing.T) {
+		defer geo.FlatRasterForTest()()
+		f(t, true)
+	})
 }
 
 func bruteLookup(ix *geo.Index, p orb.Point, nearM, nearestM float64) geo.Match {
@@ -266,7 +281,7 @@ func TestLookupOuter(t *testing.T) {
 	}
 	// Communities (keys 0, 1) inside a street (2) inside a district (3),
 	// reaching well beyond the grids.
-	t.Run("areas beyond the grids", func(t *testing.T) {
+	forLayouts(t, "areas beyond the grids", func(t *testing.T, _ bool) {
 		testLookupOuter(t, grids, ext, []geo.Item{
 			{Key: 0, Geom: sq(-0.3, -0.3, 0.5, 0.5)},
 			{Key: 1, Geom: sq(0.5, -0.3, 1.3, 0.5)},
@@ -277,7 +292,7 @@ func TestLookupOuter(t *testing.T) {
 	// The district stops at 60 % of the grids' height; a far corner area
 	// stretches the outer raster, so above the district the grid cells lie
 	// in outer "none" cells, and beyond the corner off the outer raster.
-	t.Run("grids beyond the areas", func(t *testing.T) {
+	forLayouts(t, "grids beyond the areas", func(t *testing.T, _ bool) {
 		testLookupOuter(t, grids, ext, []geo.Item{
 			{Key: 0, Geom: sq(-0.3, -0.3, 0.5, 0.5)},
 			{Key: 1, Geom: sq(0.5, -0.3, 1.3, 0.5)},
