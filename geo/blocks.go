@@ -15,7 +15,8 @@ import "unsafe"
 // uniform (far words differ cell by cell, and the others need the cell's
 // own list or span). A larger raster stays flat: its block array is no
 // longer cached, and a point in a mixed block would then pay two reads from
-// memory instead of one (measured: docs/benchmarks.md, "blocks").
+// memory instead of one (measured: docs/benchmarks.md, "Blocks").
+
 // maxBlockedCells is the largest raster stored in blocks (a variable so
 // that tests can build the flat layout from small partitions).
 var maxBlockedCells = 1 << 22

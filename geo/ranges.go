@@ -20,7 +20,7 @@ import "math/bits"
 //
 // The word needs the item and edge ids in 29 bits (the demo district:
 // 1,507 items, 35,644 edges: 11 + 16 + 2); larger indexes keep their
-// lists. Measured: docs/benchmarks.md ("range cells").
+// lists. Measured: docs/benchmarks.md ("Range cells").
 const (
 	cellRange = 1 << 29 // cell value (without cellDirect and cellOuter): a known cell answered from an edge-id span
 	maxSpan   = 4
