@@ -179,7 +179,9 @@ type itemIx struct {
 // A raster of up to 2^22 cells is stored as 4 × 4-cell blocks: a block
 // whose cells all hold the same direct, none or outer word is that word in
 // a small block array; the others point at their sixteen words, one cache
-// line (blocks.go). Larger rasters stay flat.
+// line, and carry a mask of the half-cell squares (8 × 8 per block) that
+// one item answers alone — direct cells and far sub-cells — so a point
+// there needs no read of the cells (blocks.go). Larger rasters stay flat.
 //
 // Edge lists are ascending edge ids (item, ring, vertex order, as PostGIS
 // visits them), interned, with edges that are farther than some other
@@ -204,7 +206,10 @@ type Index struct {
 	inv                float64 // cells per degree
 	nx, ny             int
 	nbx                int       // blocks per row (blocks.go)
-	blocks             []uint32  // per 4 × 4 block of cells: their common word, or blockMixed | index of its cells; nil: flat
+	blocks             []uint32  // per 4 × 4 block of cells: their common word, or blockMixed | item<<blockItemShift | index of its cells; nil: flat
+	blockIdx           uint32    // the mask of a mixed block word's index
+	blockItemShift     uint8     // the shift of a mixed block word's item (with bmask)
+	bmask              []uint64  // per mixed block: its half-cells answered by the block word's item alone (blocks.go); nil: none
 	cells              []uint32  // with blocks, the cells of mixed blocks, 16 words each; else (and while building) all cells, row by row
 	rowTrig            []rowTrig // per raster row, for metersAt
 	lists              []int32   // cell lists: a header word, then items and/or edge ids (see raster.go)
@@ -246,6 +251,7 @@ type Stats struct {
 	FarCells                           int // known cells with far sub-cells (far.go)
 	RangeCells                         int // known and far cells answered from an edge-id span (ranges.go)
 	Blocks, UniformBlocks              int // 4 × 4-cell blocks and those answered from the block array (blocks.go; 0 when flat)
+	MaskedBlocks                       int // mixed blocks some of whose half-cells are answered from the block array (blocks.go)
 	Bytes                              int // approximate heap bytes held
 }
 
@@ -273,13 +279,18 @@ func (ix *Index) Stats() Stats {
 			s.UniformBlocks++
 		}
 	}
+	for _, m := range ix.bmask {
+		if m != 0 {
+			s.MaskedBlocks++
+		}
+	}
 	for _, e := range ix.farTab {
 		if e != 0 && uint32(e)&cellRange != 0 && ix.rangeShift != 0 {
 			s.RangeCells++ // a far cell whose other points are answered from a span
 		}
 	}
 	s.Bytes = len(ix.items)*56 + len(ix.polys)*8 + len(ix.rings)*72 + len(ix.bstart)*4 + len(ix.bedge)*4 +
-		len(ix.edges)*36 + len(ix.blocks)*4 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.rowTrig)*24 + len(ix.items)*80 + len(ix.farTab)*8
+		len(ix.edges)*36 + len(ix.blocks)*4 + len(ix.bmask)*8 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.rowTrig)*24 + len(ix.items)*80 + len(ix.farTab)*8
 	return s
 }
 
@@ -365,6 +376,7 @@ func NewIndex(items []Item, opts IndexOptions) (*Index, error) {
 	ix.packBlocks()
 	if opts.Advise != nil {
 		opts.Advise(bytesOf(ix.blocks))
+		opts.Advise(bytesOf(ix.bmask))
 		opts.Advise(bytesOf(ix.cells))
 		opts.Advise(bytesOf(ix.lists))
 		opts.Advise(bytesOf(ix.edges))
@@ -467,7 +479,18 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 	if cy >= ix.ny {
 		cy = ix.ny - 1
 	}
-	v := ix.cell(cx, cy)
+	var v uint32
+	if ix.blocks == nil {
+		v = ix.cells[cy*ix.nx+cx]
+	} else if w := ix.blocks[(cy>>blockShift)*ix.nbx+cx>>blockShift]; w&blockMixed != blockMixed {
+		v = w
+	} else {
+		i := int(w & ix.blockIdx)
+		if ix.bmask != nil && ix.bmask[i]>>halfCell(fx, fy, cx, cy)&1 != 0 {
+			return Match{Key: ix.keyOf(int32(w &^ blockMixed >> ix.blockItemShift)), Kind: MatchInside, NearKey: -1}
+		}
+		v = ix.cells[i<<(2*blockShift)|(cy&(1<<blockShift-1))<<blockShift|cx&(1<<blockShift-1)]
+	}
 	if v&cellDirect != 0 {
 		if v&cellOuter == 0 {
 			return Match{Key: ix.keyOf(int32(v &^ cellDirect)), Kind: MatchInside, NearKey: -1}

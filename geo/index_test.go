@@ -176,6 +176,9 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 			if st := ix.Stats(); flat != (st.Blocks == 0) || !flat && (st.UniformBlocks == st.Blocks || c.opts.CellsPerItem == 0 && st.UniformBlocks == 0) {
 				t.Fatalf("flat %v: %d of %d blocks uniform", flat, st.UniformBlocks, st.Blocks)
 			}
+			if !flat && c.opts.CellsPerItem == 0 && ix.Stats().MaskedBlocks == 0 {
+				t.Fatal("no mixed block has a mask: that path is not tested")
+			}
 			if c.nearM > 0 && ix.Stats().FarCells == 0 {
 				t.Fatal("no cell has far sub-cells: that path is not tested")
 			}
