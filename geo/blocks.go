@@ -48,7 +48,12 @@ func (ix *Index) cell(cx, cy int) uint32 {
 	if w&blockMixed != blockMixed {
 		return w
 	}
-	return ix.cells[int(w&ix.blockIdx)<<(2*blockShift)|(cy&(1<<blockShift-1))<<blockShift|cx&(1<<blockShift-1)]
+	return ix.mixedCell(int(w&ix.blockIdx), cx, cy)
+}
+
+// mixedCell is the word of cell (cx, cy) of mixed block i.
+func (ix *Index) mixedCell(i, cx, cy int) uint32 {
+	return ix.cells[i<<(2*blockShift)|(cy&(1<<blockShift-1))<<blockShift|cx&(1<<blockShift-1)]
 }
 
 // halfCell is the bit of a block mask (bmask) for the point at raster
@@ -141,7 +146,7 @@ func (ix *Index) markMasks(mixed int) {
 	}
 	masks := make([]uint64, mixed)
 	items := make([]uint32, mixed)
-	any := false
+	found := false
 	nx, ny := int(ix.farNX), int(ix.farNY)
 	for i := range masks {
 		item := int64(-1)
@@ -182,10 +187,10 @@ func (ix *Index) markMasks(mixed int) {
 			}
 		}
 		if m != 0 {
-			masks[i], items[i], any = m, uint32(item), true
+			masks[i], items[i], found = m, uint32(item), true
 		}
 	}
-	if !any {
+	if !found {
 		return
 	}
 	ix.bmask = masks

@@ -489,7 +489,7 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 		if ix.bmask != nil && ix.bmask[i]>>halfCell(fx, fy, cx, cy)&1 != 0 {
 			return Match{Key: ix.keyOf(int32(w &^ blockMixed >> ix.blockItemShift)), Kind: MatchInside, NearKey: -1}
 		}
-		v = ix.cells[i<<(2*blockShift)|(cy&(1<<blockShift-1))<<blockShift|cx&(1<<blockShift-1)]
+		v = ix.mixedCell(i, cx, cy)
 	}
 	if v&cellDirect != 0 {
 		if v&cellOuter == 0 {
