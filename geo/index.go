@@ -467,9 +467,20 @@ func (ix *Index) dist(it *itemIx, x, y, lim float64) (d, cx, cy float64) {
 // Lookup routes one lon/lat point (see the rules on Index). It takes no
 // lock and does not allocate. A non-finite point matches nothing.
 func (ix *Index) Lookup(pt orb.Point) Match {
-	x, y := pt[0], pt[1]
+	var m Match
+	ix.LookupTo(pt[0], pt[1], &m)
+	return m
+}
+
+// LookupTo is Lookup of the point (x, y) writing the answer to *m (every
+// field), for callers on a hot path: a Match is too large for the
+// compiler to keep in registers, and copying a returned one (or an
+// orb.Point argument built from two floats) costs a store-forwarding
+// stall (measured: docs/benchmarks.md).
+func (ix *Index) LookupTo(x, y float64, m *Match) {
 	if !(x >= ix.gx0 && x < ix.gx1 && y >= ix.gy0 && y < ix.gy1) {
-		return ix.nearest(x, y)
+		ix.nearestTo(m, x, y)
+		return
 	}
 	fx, fy := (x-ix.gx0)*ix.inv, (y-ix.gy0)*ix.inv
 	cx, cy := int(fx), int(fy)
@@ -487,32 +498,38 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 	} else {
 		i := int(w & ix.blockIdx)
 		if ix.bmask != nil && ix.bmask[i]>>halfCell(fx, fy, cx, cy)&1 != 0 {
-			return Match{Key: ix.keyOf(int32(w &^ blockMixed >> ix.blockItemShift)), Kind: MatchInside, NearKey: -1}
+			*m = Match{Key: ix.keyOf(int32(w &^ blockMixed >> ix.blockItemShift)), Kind: MatchInside, NearKey: -1}
+			return
 		}
 		v = ix.mixedCell(i, cx, cy)
 	}
 	if v&cellDirect != 0 {
 		if v&cellOuter == 0 {
-			return Match{Key: ix.keyOf(int32(v &^ cellDirect)), Kind: MatchInside, NearKey: -1}
+			*m = Match{Key: ix.keyOf(int32(v &^ cellDirect)), Kind: MatchInside, NearKey: -1}
+			return
 		}
 		// A known cell with far sub-cells (far.go).
 		if v>>ix.farBits&(1<<ix.subCell(fx, fy, cx, cy)) != 0 {
-			return Match{Key: ix.keyOf(int32(v & (1<<ix.farBits - 1))), Kind: MatchInside, NearKey: -1}
+			*m = Match{Key: ix.keyOf(int32(v & (1<<ix.farBits - 1))), Kind: MatchInside, NearKey: -1}
+			return
 		}
 		v = ix.farList(uint32(cy*ix.nx + cx))
 	}
 	if v == cellNone {
-		return Match{Key: -1, NearKey: -1}
+		*m = Match{Key: -1, NearKey: -1}
+		return
 	}
 	if v&cellOuter != 0 {
 		k := int32(v &^ cellOuter)
 		if k == outerNone {
 			k = -1
 		}
-		return Match{Key: -1, NearKey: -1, OuterKey: k, OuterKnown: true}
+		*m = Match{Key: -1, NearKey: -1, OuterKey: k, OuterKnown: true}
+		return
 	}
 	if v&cellRange != 0 && ix.rangeShift != 0 {
-		return ix.rangeMatch(v, cy, x, y)
+		ix.rangeMatch(m, v, cy, x, y)
+		return
 	}
 	hdr := ix.lists[v]
 	n := uint32(hdr & listCount)
@@ -521,17 +538,18 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 		// No edge touches the cell and one item covers all of it: only
 		// the near-border neighbour is left, from the other items' edges
 		// that come near the cell.
-		m := Match{Key: ix.keyOf(ix.lists[v+1]), Kind: MatchInside, NearKey: -1}
+		*m = Match{Key: ix.keyOf(ix.lists[v+1]), Kind: MatchInside, NearKey: -1}
 		if n > 0 {
 			d, qx, qy, j := ix.nearestEdge(ix.lists[v+2:v+2+n], x, y, -1, ix.nearDeg)
-			ix.setNear(&m, cy, x, y, d, qx, qy, j)
+			ix.setNear(m, cy, x, y, d, qx, qy, j)
 		}
-		return m
+		return
 	case listNearest:
 		// Nothing covers the cell: every edge that can be the nearest one
 		// for a point of the cell is listed.
 		d, qx, qy, j := ix.nearestEdge(ix.lists[v+1:v+1+n], x, y, -1, ix.nearestDeg)
-		return ix.nearestMatch(cy, x, y, d, qx, qy, j)
+		ix.nearestMatch(m, cy, x, y, d, qx, qy, j)
+		return
 	}
 	list := ix.lists[v+1 : v+1+n]
 	ne := uint32(ix.lists[v+1+n])
@@ -545,17 +563,20 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 	}
 	if win < 0 {
 		if ix.nearestM <= 0 {
-			return Match{Key: -1, NearKey: -1}
+			*m = Match{Key: -1, NearKey: -1}
+			return
 		}
 		// The list holds every edge within NearBorderMeters of the
 		// point: when the nearest listed edge is that close it is the
 		// nearest of all; otherwise search the R-tree.
 		if d, qx, qy, j := ix.nearestEdge(es, x, y, -1, ix.nearDeg); j >= 0 {
-			return ix.nearestMatch(cy, x, y, d, qx, qy, j)
+			ix.nearestMatch(m, cy, x, y, d, qx, qy, j)
+			return
 		}
-		return ix.nearest(x, y)
+		ix.nearestTo(m, x, y)
+		return
 	}
-	m := Match{Key: ix.keyOf(win), Kind: MatchInside, NearKey: -1}
+	*m = Match{Key: ix.keyOf(win), Kind: MatchInside, NearKey: -1}
 	if loc == locBoundary {
 		m.Kind = MatchEdge
 	}
@@ -573,9 +594,8 @@ func (ix *Index) Lookup(pt orb.Point) Match {
 				break
 			}
 		}
-		ix.setNear(&m, cy, x, y, d, qx, qy, j)
+		ix.setNear(m, cy, x, y, d, qx, qy, j)
 	}
-	return m
 }
 
 // nearestEdge returns the planar distance (degrees) from (x, y) to the
@@ -617,17 +637,16 @@ func (ix *Index) setNear(m *Match, cy int, x, y, d, qx, qy float64, j int32) {
 
 // nearestMatch answers an uncovered point whose planar-nearest item is j
 // at distance d (closest point (qx, qy)); j < 0: none.
-func (ix *Index) nearestMatch(cy int, x, y, d, qx, qy float64, j int32) Match {
-	m := Match{Key: -1, NearKey: -1}
+func (ix *Index) nearestMatch(m *Match, cy int, x, y, d, qx, qy float64, j int32) {
+	*m = Match{Key: -1, NearKey: -1}
 	if j < 0 || ix.nearestM <= 0 || d > ix.nearestDeg {
-		return m
+		return
 	}
 	mm := ix.metersAt(cy, x, y, qx, qy)
 	if mm > ix.nearestM {
-		return m
+		return
 	}
 	m.Key, m.Kind, m.DistanceM = ix.keyOf(j), MatchNearest, mm
-	return m
 }
 
 // ringsDist is the planar distance (degrees) from a point the item does not
@@ -654,11 +673,11 @@ func (ix *Index) ringsDist(it *itemIx, x, y, lim float64) (d, cx, cy float64) {
 	return d, cx, cy
 }
 
-// nearest answers a point covered by no item.
-func (ix *Index) nearest(x, y float64) Match {
-	m := Match{Key: -1, NearKey: -1}
+// nearestTo answers a point covered by no item.
+func (ix *Index) nearestTo(m *Match, x, y float64) {
+	*m = Match{Key: -1, NearKey: -1}
 	if ix.nearestM <= 0 || x != x || y != y {
-		return m
+		return
 	}
 	r := ix.nearestDeg
 	best, bd, bx, by := int32(-1), inf, 0.0, 0.0
@@ -673,7 +692,7 @@ func (ix *Index) nearest(x, y float64) Match {
 		}
 		return true
 	})
-	return ix.nearestMatch(-1, x, y, bd, bx, by, best)
+	ix.nearestMatch(m, -1, x, y, bd, bx, by, best)
 }
 
 // Covering returns the keys of every item covering pt (ST_Covers), in

@@ -189,7 +189,7 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 			pts = append(pts, bandProbes(c.items, c.nearM, 20000)...)
 			bad := 0
 			for _, p := range pts {
-				got := ix.Lookup(p)
+				got := lookupBoth(t, ix, p)
 				want := bruteLookup(ix, p, c.nearM, c.nearest)
 				if got.Key != want.Key || got.Kind != want.Kind || got.NearKey != want.NearKey ||
 					math.Abs(got.DistanceM-want.DistanceM) > 1e-6 || math.Abs(got.NearM-want.NearM) > 1e-6 {
@@ -204,6 +204,20 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lookupBoth is ix.Lookup(p), checked to equal LookupTo's answer written
+// over a Match whose every field holds something else (LookupTo must set
+// them all: routing reuses one Match for two lookups).
+func lookupBoth(t *testing.T, ix *geo.Index, p orb.Point) geo.Match {
+	t.Helper()
+	m := ix.Lookup(p)
+	dirty := geo.Match{Key: 1 << 30, Kind: 7, DistanceM: -1, NearKey: 1 << 29, NearM: -2, OuterKey: 1 << 28, OuterKnown: !m.OuterKnown}
+	ix.LookupTo(p[0], p[1], &dirty)
+	if dirty != m {
+		t.Fatalf("%v: LookupTo over a used Match gives %+v, Lookup %+v", p, dirty, m)
+	}
+	return m
 }
 
 // forLayouts runs f as two subtests: with the raster in blocks (the layout
@@ -335,7 +349,7 @@ func testLookupOuter(t *testing.T, grids []geo.Item, ext orb.Bound, areas []geo.
 		case 2:
 			p[1] = ext.Min[1] + 0.5*h + (rng.Float64()-0.5)*2e-4
 		}
-		got, want := ix.Lookup(p), plain.Lookup(p)
+		got, want := lookupBoth(t, ix, p), plain.Lookup(p)
 		if got.Key != want.Key || got.Kind != want.Kind || got.NearKey != want.NearKey || got.DistanceM != want.DistanceM || got.NearM != want.NearM {
 			t.Fatalf("%v: %+v, without Outer %+v", p, got, want)
 		}

@@ -116,10 +116,10 @@ func (ix *Index) compactLists() {
 }
 
 // rangeMatch answers a point in a range cell (see markRanges).
-func (ix *Index) rangeMatch(v uint32, cy int, x, y float64) Match {
+func (ix *Index) rangeMatch(m *Match, v uint32, cy int, x, y float64) {
 	item := int32(v &^ cellRange >> ix.rangeShift)
 	first := int32(v >> 2 & ix.rangeEdges)
-	m := Match{Key: ix.keyOf(item), Kind: MatchInside, NearKey: -1}
+	*m = Match{Key: ix.keyOf(item), Kind: MatchInside, NearKey: -1}
 	d, j := inf, int32(-1)
 	var qx, qy float64
 	for e := first; e <= first+int32(v&3); e++ {
@@ -132,6 +132,5 @@ func (ix *Index) rangeMatch(v uint32, cy int, x, y float64) Match {
 			d, qx, qy, j = dd, px, py, it
 		}
 	}
-	ix.setNear(&m, cy, x, y, d, qx, qy, j)
-	return m
+	ix.setNear(m, cy, x, y, d, qx, qy, j)
 }

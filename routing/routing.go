@@ -259,11 +259,11 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 // else the smallest enclosing community, street or district (unassigned),
 // else outside. It takes no lock and does not allocate; the answer points
 // at the snapshot's precomputed Place of the grid or area.
-func (s *Snapshot) Route(lon, lat float64) Answer {
-	pt := orb.Point{lon, lat}
-	m := s.gridIx.Lookup(pt)
+func (s *Snapshot) Route(lon, lat float64) (a Answer) {
+	var m geo.Match
+	s.gridIx.LookupTo(lon, lat, &m)
 	if m.Key >= 0 {
-		a := Answer{Place: &s.grids[m.Key], Match: MatchInside}
+		a.Place, a.Match = &s.grids[m.Key], MatchInside
 		switch m.Kind {
 		case geo.MatchEdge:
 			a.Match = MatchEdge
@@ -277,12 +277,15 @@ func (s *Snapshot) Route(lon, lat float64) Answer {
 	}
 	k := m.OuterKey
 	if !m.OuterKnown {
-		k = s.areas.ix.Lookup(pt).Key
+		s.areas.ix.LookupTo(lon, lat, &m)
+		k = m.Key
 	}
 	if k >= 0 {
-		return Answer{Place: &s.areas.ans[k], Match: MatchUnassigned}
+		a.Place, a.Match = &s.areas.ans[k], MatchUnassigned
+		return a
 	}
-	return Answer{Place: s.outside, Match: MatchOutside}
+	a.Place, a.Match = s.outside, MatchOutside
+	return a
 }
 
 // Router holds the current snapshot. The zero Router routes everything
