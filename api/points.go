@@ -115,6 +115,9 @@ func pointError(n int, msg string) *Error {
 func parseFeaturePoints(b []byte, max int) ([]orb.Point, error) {
 	fc, err := geojson.UnmarshalFeatureCollection(b)
 	if err != nil {
+		if e := badFeature(b); e != nil {
+			return nil, e
+		}
 		return nil, badRequest("malformed GeoJSON: " + err.Error())
 	}
 	if len(fc.Features) == 0 {
@@ -147,6 +150,36 @@ func parseFeaturePoints(b []byte, max int) ([]orb.Point, error) {
 		pts[n] = p
 	}
 	return pts, nil
+}
+
+// badFeature names the first feature of a collection that orb could not
+// decode (a string coordinate, say), so the client learns which point is
+// bad; nil when the collection is not even an array of objects, or no
+// single feature fails.
+func badFeature(b []byte) *Error {
+	var raw struct {
+		Features []json.RawMessage `json:"features"`
+	}
+	if json.Unmarshal(b, &raw) != nil {
+		return nil
+	}
+	for n, f := range raw.Features {
+		var g struct {
+			Geometry json.RawMessage `json:"geometry"`
+		}
+		if err := json.Unmarshal(f, &g); err != nil {
+			return pointError(n, "malformed feature: "+err.Error())
+		}
+		if len(g.Geometry) > 0 && string(g.Geometry) != "null" {
+			if err := importer.CheckPositions(g.Geometry); err != nil {
+				return pointError(n, err.Error())
+			}
+		}
+		if _, err := geojson.UnmarshalFeature(f); err != nil {
+			return pointError(n, "malformed feature: "+err.Error())
+		}
+	}
+	return nil
 }
 
 // jsonNumber reports whether b is a number in JSON's grammar:

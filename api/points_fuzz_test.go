@@ -15,7 +15,9 @@ func FuzzParsePoints(f *testing.F) {
 	for _, s := range []string{`[[120.4,36.1],[120.41,36.2]]`, `[]`, `[[1,2],]`, `[[1e999,2]]`, `[[1,2,3]]`, ` [ [ -1.5e2 , +2 ] ] `,
 		`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}]}`, `[[NaN,1]]`, `[["1",2]]`,
 		`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1]}}]}`,
-		`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2,3]}}]}`} {
+		`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2,3]}}]}`,
+		`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1,"2"]}}]}`,
+		`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}},7]}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
