@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -35,7 +36,7 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("route", stderr)
 	db := addDBFlag(fs)
 	file := fs.String("file", "", "CSV with a header naming lon and lat columns; writes it back with grid columns added")
-	out := fs.String("out", "", "with --file: write here instead of standard output")
+	out := fs.String("out", "", "with --file: write here instead of standard output; the file appears (or is replaced) only when every row routed")
 	cs := fs.String("coordsys", "wgs84", "coordinate system of the input: wgs84, gcj02 or bd09")
 	var o routing.Options
 	fs.Float64Var(&o.NearestMeters, "nearest-m", 200, "nearest grid within this many metres for points outside every grid")
@@ -72,21 +73,17 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if *file != "" {
-		w := stdout
-		if *out != "" {
-			f, err := os.Create(*out)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			w = f
-		}
 		in, err := os.Open(*file)
 		if err != nil {
 			return err
 		}
 		defer in.Close()
-		n, err := routeCSV(r.Snapshot(), in, w, conv)
+		var n int
+		if *out == "" {
+			n, err = routeCSV(r.Snapshot(), in, stdout, conv)
+		} else {
+			n, err = writeAtomically(*out, func(w io.Writer) (int, error) { return routeCSV(r.Snapshot(), in, w, conv) })
+		}
 		if err != nil {
 			return err
 		}
@@ -120,12 +117,38 @@ func converter(cs string) (func(lon, lat float64) (float64, float64), error) {
 	return nil, fmt.Errorf("--coordsys must be wgs84, gcj02 or bd09")
 }
 
+// writeAtomically runs write into a temporary file next to name and
+// renames it to name when write succeeds, so name appears whole or not at
+// all (an existing file is replaced only on success).
+func writeAtomically(name string, write func(io.Writer) (int, error)) (int, error) {
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
+	if err != nil {
+		return 0, err
+	}
+	n, err := write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return n, err
+	}
+	return n, nil
+}
+
 // routeColumns are the columns routeCSV appends to each row.
-var routeColumns = []string{"grid_code", "grid_name", "match", "distance_m", "leader_id", "leader_name", "leader_phone", "community_code", "street_code"}
+var routeColumns = []string{"grid_code", "grid_name", "match", "distance_m", "leader_id", "leader_name", "leader_phone", "community_code", "street_code", "near_border_code", "near_border_m"}
 
 // routeCSV copies a CSV, appending the routing columns to every row. The
 // header must name lon and lat columns (lng/longitude/x, latitude/y too).
-// A row with bad coordinates stops the run with its line number.
+// A row with bad coordinates stops the run with its line number (the
+// line of the file, counting the header, where its lon field starts).
 func routeCSV(s *routing.Snapshot, in io.Reader, out io.Writer, conv func(lon, lat float64) (float64, float64)) (int, error) {
 	cr := csv.NewReader(bufio.NewReaderSize(in, 1<<20))
 	cr.ReuseRecord = true
@@ -163,15 +186,18 @@ func routeCSV(s *routing.Snapshot, in io.Reader, out io.Writer, conv func(lon, l
 		}
 		n++
 		if iLon >= len(rec) || iLat >= len(rec) {
-			return n, fmt.Errorf("route --file: row %d: missing lon/lat", n)
+			l, _ := cr.FieldPos(0)
+			return n, fmt.Errorf("route --file: line %d (row %d): missing lon/lat", l, n)
 		}
 		lon, err1 := strconv.ParseFloat(rec[iLon], 64)
 		lat, err2 := strconv.ParseFloat(rec[iLat], 64)
 		if err1 != nil || err2 != nil {
-			return n, fmt.Errorf("route --file: row %d: lon/lat are not numbers: %q, %q", n, rec[iLon], rec[iLat])
+			l, _ := cr.FieldPos(iLon)
+			return n, fmt.Errorf("route --file: line %d (row %d): lon/lat are not numbers: %q, %q", l, n, rec[iLon], rec[iLat])
 		}
 		if err := geo.ValidPoint(lon, lat); err != nil {
-			return n, fmt.Errorf("route --file: row %d: %w", n, err)
+			l, _ := cr.FieldPos(iLon)
+			return n, fmt.Errorf("route --file: line %d (row %d): %w", l, n, err)
 		}
 		lon, lat = conv(lon, lat)
 		a := s.Route(lon, lat)
@@ -202,6 +228,14 @@ func routeCSV(s *routing.Snapshot, in io.Reader, out io.Writer, conv func(lon, l
 		line = appendCSVField(line, a.Community.Code)
 		line = append(line, ',')
 		line = appendCSVField(line, a.Street.Code)
+		line = append(line, ',')
+		if a.NearBorder.Code != "" {
+			line = appendCSVField(line, a.NearBorder.Code)
+			line = append(line, ',')
+			line = strconv.AppendFloat(line, a.NearBorderM, 'f', 1, 64)
+		} else {
+			line = append(line, ',')
+		}
 		line = append(line, '\n')
 		if _, err := bw.Write(line); err != nil {
 			return n, err
