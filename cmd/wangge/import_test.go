@@ -123,17 +123,24 @@ func TestImportGridsAllOrNothing(t *testing.T) {
 
 func pgTestURL(t *testing.T) string { return pgtest.FreshSchema(t) }
 
+// importTwoGrids imports the CLI tests' fixture into db: district D with
+// grids G1 (x 120–120.01) and G2 (x 120.01–120.02), both y 36–36.02.
+func importTwoGrids(t *testing.T, db string) {
+	t.Helper()
+	f := writeFile(t, "grids.geojson", collection(
+		feature("D", "", "district", ringD), feature("G1", "D", "grid", ringG1), feature("G2", "D", "grid", ringG2)))
+	if out, err := wangge(t, "import", "grids", f, "--db", db, "-q"); err != nil {
+		t.Fatalf("importing the fixture: %v\n%s", err, out)
+	}
+}
+
 // TestImportGridsRelinksBuildings: a new partition (import grids --replace)
 // re-links the stored buildings to the grids they now lie in, and the
 // household counts follow — on both stores.
 func TestImportGridsRelinksBuildings(t *testing.T) {
 	for kind, db := range storeURLs(t) {
 		t.Run(kind, func(t *testing.T) {
-			first := writeFile(t, "first.geojson", collection(
-				feature("D", "", "district", ringD), feature("G1", "D", "grid", ringG1), feature("G2", "D", "grid", ringG2)))
-			if out, err := wangge(t, "import", "grids", first, "--db", db, "-q"); err != nil {
-				t.Fatalf("%v\n%s", err, out)
-			}
+			importTwoGrids(t, db)
 			csv := writeFile(t, "b.csv", "address,lon,lat,households\nwest,120.005,36.01,100\neast,120.015,36.01,50\n")
 			if out, err := wangge(t, "import", "buildings", csv, "--db", db, "-q"); err != nil {
 				t.Fatalf("%v\n%s", err, out)
@@ -209,11 +216,7 @@ func TestImportRealFiles(t *testing.T) {
 func TestImportReports(t *testing.T) {
 	for kind, db := range storeURLs(t) {
 		t.Run(kind, func(t *testing.T) {
-			good := writeFile(t, "good.geojson", collection(
-				feature("D", "", "district", ringD), feature("G1", "D", "grid", ringG1), feature("G2", "D", "grid", ringG2)))
-			if out, err := wangge(t, "import", "grids", good, "--db", db, "-q"); err != nil {
-				t.Fatalf("%v\n%s", err, out)
-			}
+			importTwoGrids(t, db)
 			if out, err := wangge(t, "user", "add", "--name", "指挥中心", "--role", "command_center:D", "--db", db); err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}

@@ -14,11 +14,7 @@ import (
 func TestRouteFile(t *testing.T) {
 	for kind, db := range storeURLs(t) {
 		t.Run(kind, func(t *testing.T) {
-			grids := writeFile(t, "grids.geojson", collection(
-				feature("D", "", "district", ringD), feature("G1", "D", "grid", ringG1), feature("G2", "D", "grid", ringG2)))
-			if out, err := wangge(t, "import", "grids", grids, "--db", db, "-q"); err != nil {
-				t.Fatalf("import: %v\n%s", err, out)
-			}
+			importTwoGrids(t, db)
 			// G1 is x 120–120.01, G2 120.01–120.02, both y 36–36.02. Row 2
 			// lies about 18 m west of their shared edge; row 3 is 100 m
 			// south of the district (nearest grid G1); row 4 is far away.
