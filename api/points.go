@@ -1,13 +1,14 @@
 package api
 
 import (
-	"encoding/json"
+	"bytes"
+	"errors"
 	"strconv"
 	"unsafe"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 
+	"github.com/wangge-dev/wangge/data"
 	"github.com/wangge-dev/wangge/importer"
 )
 
@@ -112,74 +113,33 @@ func pointError(n int, msg string) *Error {
 	return e
 }
 
+// parseFeaturePoints reads a FeatureCollection of Point features with the
+// importer's GeoJSON reader, which names the index of a feature it cannot
+// decode or whose positions are malformed.
 func parseFeaturePoints(b []byte, max int) ([]orb.Point, error) {
-	fc, err := geojson.UnmarshalFeatureCollection(b)
+	fs, err := importer.ReadGeoJSON(bytes.NewReader(b))
 	if err != nil {
-		if e := badFeature(b); e != nil {
-			return nil, e
+		var ve *data.ValidationError
+		if errors.As(err, &ve) && ve.Index >= 0 {
+			return nil, pointError(ve.Index, ve.Reason)
 		}
 		return nil, badRequest("malformed GeoJSON: " + err.Error())
 	}
-	if len(fc.Features) == 0 {
+	if len(fs) == 0 {
 		return nil, badRequest("empty batch: at least one point is required")
 	}
-	if len(fc.Features) > max {
-		return nil, badRequest("batch of " + strconv.Itoa(len(fc.Features)) + " points exceeds the limit of " + strconv.Itoa(max))
+	if len(fs) > max {
+		return nil, badRequest("batch of " + strconv.Itoa(len(fs)) + " points exceeds the limit of " + strconv.Itoa(max))
 	}
-	var raw struct {
-		Features []struct {
-			Geometry json.RawMessage `json:"geometry"`
-		} `json:"features"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil || len(raw.Features) != len(fc.Features) {
-		return nil, badRequest("malformed GeoJSON")
-	}
-	pts := make([]orb.Point, len(fc.Features))
-	for n, f := range fc.Features {
+	pts := make([]orb.Point, len(fs))
+	for n, f := range fs {
 		p, ok := f.Geometry.(orb.Point)
 		if !ok {
-			t := "null"
-			if f.Geometry != nil {
-				t = f.Geometry.GeoJSONType()
-			}
-			return nil, pointError(n, "geometry must be a Point, got "+t)
-		}
-		if err := importer.CheckPositions(raw.Features[n].Geometry); err != nil {
-			return nil, pointError(n, err.Error())
+			return nil, pointError(n, "geometry must be a Point, got "+f.Geometry.GeoJSONType())
 		}
 		pts[n] = p
 	}
 	return pts, nil
-}
-
-// badFeature names the first feature of a collection that orb could not
-// decode (a string coordinate, say), so the client learns which point is
-// bad; nil when the collection is not even an array of objects, or no
-// single feature fails.
-func badFeature(b []byte) *Error {
-	var raw struct {
-		Features []json.RawMessage `json:"features"`
-	}
-	if json.Unmarshal(b, &raw) != nil {
-		return nil
-	}
-	for n, f := range raw.Features {
-		var g struct {
-			Geometry json.RawMessage `json:"geometry"`
-		}
-		if err := json.Unmarshal(f, &g); err != nil {
-			return pointError(n, "malformed feature: "+err.Error())
-		}
-		if len(g.Geometry) > 0 && string(g.Geometry) != "null" {
-			if err := importer.CheckPositions(g.Geometry); err != nil {
-				return pointError(n, err.Error())
-			}
-		}
-		if _, err := geojson.UnmarshalFeature(f); err != nil {
-			return pointError(n, "malformed feature: "+err.Error())
-		}
-	}
-	return nil
 }
 
 // jsonNumber reports whether b is a number in JSON's grammar:

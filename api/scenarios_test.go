@@ -363,7 +363,7 @@ func TestRoutePost(t *testing.T) {
 				`{"type":"Feature","geometry":{"type":"Point","coordinates":[120.06,"36.5"]},"properties":{}}]}`, status: 400, check: indexIs(1), contains: []string{"other than numbers"}},
 			{name: "feature that is not an object names its index", method: "POST", path: "/api/v1/route", body: `{"type":"FeatureCollection","features":[` +
 				`{"type":"Feature","geometry":{"type":"Point","coordinates":[120.06,36.5]},"properties":{}},` +
-				`{"type":"Feature","geometry":{"type":"Point","coordinates":[120.06,36.5]},"properties":{}},42]}`, status: 400, check: indexIs(2), contains: []string{"malformed feature"}},
+				`{"type":"Feature","geometry":{"type":"Point","coordinates":[120.06,36.5]},"properties":{}},42]}`, status: 400, check: indexIs(2), contains: []string{"not a GeoJSON feature"}},
 			{name: "swapped point in batch", method: "POST", path: "/api/v1/route", body: "[[36.5,120.06]]", status: 400, contains: []string{"swapped"}},
 			{name: "wrong content type", method: "POST", path: "/api/v1/route", headers: map[string]string{"Content-Type": "text/csv"}, body: arr, status: 415, code: "unsupported_media_type"},
 			{name: "malformed JSON", method: "POST", path: "/api/v1/route", body: "[[120,36.5]", status: 400},

@@ -128,21 +128,25 @@ func ReadGeoJSON(r io.Reader) ([]Feature, error) {
 }
 
 func parseFeature(raw json.RawMessage) (Feature, error) {
-	gf, err := geojson.UnmarshalFeature(raw)
-	if err != nil {
-		return Feature{}, fmt.Errorf("not a GeoJSON feature: %v", err)
-	}
-	if gf.Geometry == nil {
-		return Feature{}, errors.New("feature has no geometry")
-	}
+	// Positions first: they name a string or missing coordinate, which
+	// orb's decoder reports only as a type error.
 	var f struct {
 		Geometry json.RawMessage `json:"geometry"`
 	}
 	if err := json.Unmarshal(raw, &f); err != nil {
 		return Feature{}, fmt.Errorf("not a GeoJSON feature: %v", err)
 	}
-	if err := CheckPositions(f.Geometry); err != nil {
-		return Feature{}, fmt.Errorf("geometry: %w", err)
+	if len(f.Geometry) > 0 && string(f.Geometry) != "null" {
+		if err := CheckPositions(f.Geometry); err != nil {
+			return Feature{}, fmt.Errorf("geometry: %w", err)
+		}
+	}
+	gf, err := geojson.UnmarshalFeature(raw)
+	if err != nil {
+		return Feature{}, fmt.Errorf("not a GeoJSON feature: %v", err)
+	}
+	if gf.Geometry == nil {
+		return Feature{}, errors.New("feature has no geometry")
 	}
 	return Feature{ID: gf.ID, Geometry: gf.Geometry, Properties: gf.Properties}, nil
 }
