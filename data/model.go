@@ -1,6 +1,7 @@
 package data
 
 import (
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -87,6 +88,34 @@ const (
 // Roles lists every role.
 var Roles = []Role{RoleGridLeader, RoleDeputyLeader, RoleGridStaff, RoleInfoOfficer, RoleVolunteer,
 	RoleCommunityHead, RoleCommunityStaff, RoleStreetStaff, RoleCommandCenter, RolePlanner, RoleHandler}
+
+// Routed reports whether holders of r are named in routing answers: the
+// grid leader and the two fallbacks of a vacant post, the deputy leader
+// and the community head. A store publishes a new revision when it adds
+// such an assignment (AddPerson), so that every server's router learns of
+// it as it learns of a boundary edit.
+func (r Role) Routed() bool {
+	return r == RoleGridLeader || r == RoleDeputyLeader || r == RoleCommunityHead
+}
+
+// RoutedPosts is the note of the revision AddPerson publishes for p —
+// "people: <name> grid_leader G1, community_head C2" — or "" when none of
+// p's assignments is Routed (then AddPerson publishes none).
+func RoutedPosts(p *Person) string {
+	var b strings.Builder
+	for _, a := range p.Assignments {
+		if !a.Role.Routed() {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("people: " + p.Name + " ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(a.Role) + " " + a.AreaCode)
+	}
+	return b.String()
+}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {

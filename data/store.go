@@ -154,6 +154,9 @@ type Store interface {
 	RelinkBuildings(ctx context.Context, gridOf func(pt orb.Point) string) (int, error)
 
 	// AddPerson creates a person with their assignments and sets p.ID.
+	// When an assignment is one routing answers name (Role.Routed), the
+	// same transaction publishes a revision noted RoutedPosts(p), which
+	// listeners (Notifier) hear like a boundary edit.
 	AddPerson(ctx context.Context, p *Person) error
 	// GetPerson returns one person or ErrNotFound.
 	GetPerson(ctx context.Context, id int64) (Person, error)

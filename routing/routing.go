@@ -8,6 +8,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -375,11 +376,21 @@ func (r *Router) Reload(ctx context.Context, store data.Store) error {
 // ErrNoNotifier is returned by Watch when the store cannot notify.
 var ErrNoNotifier = errors.New("routing: store does not notify revisions")
 
+// Backoff bounds of Watch's retries after a failed reload.
+var (
+	ReloadRetryMin = 100 * time.Millisecond
+	ReloadRetryMax = 5 * time.Second
+)
+
 // Watch reloads the snapshot whenever the store announces a revision newer
 // than the current one (data.Notifier; the store resends the current
-// revision after a reconnect, which catches up any missed publish). It
-// blocks until ctx ends or the notification channel closes, and returns
-// ErrNoNotifier at once when the store does not implement data.Notifier.
+// revision after a reconnect, which catches up any missed publish). A
+// reload that fails (the database unreachable for a moment) is retried
+// with backoff (ReloadRetryMin doubling to ReloadRetryMax) until the
+// snapshot reaches the newest announced revision; the old snapshot serves
+// meanwhile. OnReload hears of every attempt. Watch blocks until ctx ends
+// or the notification channel closes, and returns ErrNoNotifier at once
+// when the store does not implement data.Notifier.
 func (r *Router) Watch(ctx context.Context, store data.Store) error {
 	n, ok := store.(data.Notifier)
 	if !ok {
@@ -389,6 +400,11 @@ func (r *Router) Watch(ctx context.Context, store data.Store) error {
 	if err != nil {
 		return fmt.Errorf("routing: watch: %w", err)
 	}
+	var (
+		want    int64            // the newest revision announced
+		retry   <-chan time.Time // set while a failed reload waits to be retried
+		backoff = ReloadRetryMin
+	)
 	for {
 		select {
 		case <-ctx.Done():
@@ -397,13 +413,25 @@ func (r *Router) Watch(ctx context.Context, store data.Store) error {
 			if !ok {
 				return ctx.Err()
 			}
-			if rev <= r.Snapshot().Revision {
-				continue
+			want = max(want, rev)
+			if retry != nil {
+				continue // a retry is already due
 			}
-			err := r.Reload(ctx, store)
-			if r.OnReload != nil {
-				r.OnReload(rev, err)
-			}
+		case <-retry:
+			retry = nil
+		}
+		if want <= r.Snapshot().Revision {
+			continue
+		}
+		err := r.Reload(ctx, store)
+		if r.OnReload != nil {
+			r.OnReload(want, err)
+		}
+		if err != nil && ctx.Err() == nil {
+			retry = time.After(backoff)
+			backoff = min(2*backoff, ReloadRetryMax)
+		} else {
+			backoff = ReloadRetryMin
 		}
 	}
 }

@@ -3,6 +3,7 @@ package routing_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand"
 	"strings"
@@ -214,12 +215,17 @@ type fakeStore struct {
 	cur   int64
 	ch    chan int64
 	calls atomic.Int64
+	fail  int // Partition fails this many more times
 }
 
 func (f *fakeStore) Partition(context.Context) (data.Partition, error) {
 	f.calls.Add(1)
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.fail > 0 {
+		f.fail--
+		return data.Partition{}, errors.New("database unreachable")
+	}
 	return f.parts[f.cur], nil
 }
 
@@ -268,6 +274,51 @@ func TestWatch(t *testing.T) {
 	if err := routing.NewRouter(nil, routing.Options{}).Watch(context.Background(), struct{ data.Store }{}); err != routing.ErrNoNotifier {
 		t.Fatalf("Watch on a plain store: %v", err)
 	}
+}
+
+// TestWatchRetriesFailedReload: a reload that fails (the database
+// unreachable) is retried with backoff, with the old snapshot serving,
+// until it succeeds — no further notification needed.
+func TestWatchRetriesFailedReload(t *testing.T) {
+	oldMin, oldMax := routing.ReloadRetryMin, routing.ReloadRetryMax
+	routing.ReloadRetryMin, routing.ReloadRetryMax = 5*time.Millisecond, 20*time.Millisecond
+	t.Cleanup(func() { routing.ReloadRetryMin, routing.ReloadRetryMax = oldMin, oldMax })
+	pa, _ := partition("A", 1, 1)
+	pb, _ := partition("B", 2, 2)
+	st := &fakeStore{parts: map[int64]data.Partition{1: pa, 2: pb}, cur: 1, ch: make(chan int64)}
+	r := routing.NewRouter(nil, routing.Options{})
+	if err := r.Reload(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	type attempt struct {
+		rev      int64
+		err      error
+		snapshot int64
+	}
+	attempts := make(chan attempt, 8)
+	r.OnReload = func(rev int64, err error) { attempts <- attempt{rev, err, r.Snapshot().Revision} }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- r.Watch(ctx, st) }()
+	st.mu.Lock()
+	st.fail = 3
+	st.mu.Unlock()
+	st.publish(2) // the one notification
+	for i := 0; i < 4; i++ {
+		select {
+		case a := <-attempts:
+			if i < 3 && (a.err == nil || a.snapshot != 1) || i == 3 && (a.err != nil || a.snapshot != 2) || a.rev != 2 {
+				t.Fatalf("attempt %d: %+v (want 3 failures serving revision 1, then revision 2)", i+1, a)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("attempt %d did not come: a failed reload was not retried", i+1)
+		}
+	}
+	if n := st.calls.Load(); n != 5 {
+		t.Fatalf("Partition called %d times, want 5 (initial, 3 failures, success)", n)
+	}
+	cancel()
+	<-done
 }
 
 func BenchmarkRoute(b *testing.B) {

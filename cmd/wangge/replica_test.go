@@ -169,7 +169,8 @@ const (
 // schema, publishes a new partition through a third process (`wangge import
 // grids --replace`), and checks that both servers route from the new
 // revision without a restart: PostgreSQL LISTEN/NOTIFY reaches every
-// replica.
+// replica. A grid leader appointed by another process (`wangge user add`)
+// reaches them the same way.
 func TestReplicasHotSwap(t *testing.T) {
 	db := pgtest.FreshSchema(t)
 	bin := wanggeBinary(t)
@@ -257,6 +258,48 @@ func TestReplicasHotSwap(t *testing.T) {
 			t.Errorf("replica %s batch after the swap: %+v %v", name, m, err)
 		}
 	}
+
+	// A grid leader appointed by a third process (`wangge user add`)
+	// reaches both replicas the same way: the probe, in vacant G9, then
+	// names them.
+	leader := func(s *server) (name string, vacant bool, rev float64, err error) {
+		r, code, err := getJSON(client, s.url+probe)
+		if err != nil || code != 200 {
+			return "", false, 0, fmt.Errorf("route: %d %v", code, err)
+		}
+		l, _ := r["leader"].(map[string]any)
+		name, _ = l["name"].(string)
+		vacant, _ = r["vacant"].(bool)
+		rev, _ = r["revision"].(float64)
+		return name, vacant, rev, nil
+	}
+	for name, s := range map[string]*server{"a": a, "b": b} {
+		if got, vacant, _, err := leader(s); err != nil || got != "" || !vacant {
+			t.Fatalf("replica %s before the appointment: leader %q vacant %v err %v (want none, vacant)", name, got, vacant, err)
+		}
+	}
+	if out, err := exec.Command(bin, "user", "add", "--db", db, "--name", "Leader Nine", "--phone", "139", "--role", "grid_leader:G9").CombinedOutput(); err != nil {
+		t.Fatalf("wangge user add: %v\n%s", err, out)
+	}
+	committed = time.Now()
+	rev3 := currentRevision(t, db)
+	if rev3 <= rev2 {
+		t.Fatalf("revision %d after appointing a grid leader, was %d", rev3, rev2)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for name, s := range map[string]*server{"a": a, "b": b} {
+		for {
+			got, vacant, rev, err := leader(s)
+			if err == nil && got == "Leader Nine" && !vacant && rev == float64(rev3) {
+				t.Logf("replica %s names the new leader (revision %d) %v after the appointment committed", name, rev3, time.Since(committed).Round(time.Millisecond))
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("replica %s: leader %q vacant %v revision %v err %v; want Leader Nine at revision %d\n%s", name, got, vacant, rev, err, rev3, tail(s.logf))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 }
 
 // currentRevision opens the store and returns its latest revision id.
@@ -272,4 +315,48 @@ func currentRevision(t *testing.T, db string) int64 {
 		t.Fatal(err)
 	}
 	return rev
+}
+
+// TestEmbeddedServerHearsOtherProcesses: a server on the embedded store
+// follows what other processes commit to its file — a grid leader
+// appointed with `wangge user add`, then a new partition from `wangge
+// import grids --replace` — without a restart (the store's poll).
+func TestEmbeddedServerHearsOtherProcesses(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	bin := wanggeBinary(t)
+	cli := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			t.Fatalf("wangge %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	importTwoGrids(t, db)
+	s := startServer(t, "--db", db, "--demo", "never", "--dashboard-token", "none")
+	client := &http.Client{Timeout: 5 * time.Second}
+	// await polls the probe's answer until ok accepts it (10 s at most).
+	await := func(what string, ok func(grid, leader string, vacant bool) bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			r, code, err := getJSON(client, s.url+"/api/v1/route?lon=120.005&lat=36.01")
+			g, _ := r["grid"].(map[string]any)
+			l, _ := r["leader"].(map[string]any)
+			grid, _ := g["code"].(string)
+			leader, _ := l["name"].(string)
+			vacant, _ := r["vacant"].(bool)
+			if err == nil && code == 200 && ok(grid, leader, vacant) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the server answers %d grid %q leader %q vacant %v (err %v)\n%s", what, code, grid, leader, vacant, err, tail(s.logf))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	await("at start", func(grid, leader string, vacant bool) bool { return grid == "G1" && leader == "" && vacant })
+	cli("user", "add", "--db", db, "--name", "Leader One", "--role", "grid_leader:G1")
+	await("after user add", func(grid, leader string, vacant bool) bool { return grid == "G1" && leader == "Leader One" && !vacant })
+	f := writeFile(t, "v2.geojson", collection(feature("D", "", "district", ringD), feature("G8", "D", "grid", ringG8), feature("G9", "D", "grid", ringG9)))
+	cli("import", "grids", f, "--db", db, "-q", "--replace")
+	await("after import --replace", func(grid, leader string, vacant bool) bool { return grid == "G9" && vacant })
 }

@@ -103,11 +103,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("build routing index: %w", err)
 	}
 	log.Info("routing index built", "revision", router.Revision())
-	go func() {
-		if err := router.Watch(ctx, st); err != nil && ctx.Err() == nil {
-			log.Error("partition watch stopped", "err", err)
+	router.OnReload = func(rev int64, err error) {
+		if err != nil {
+			log.Error("routing index reload failed; the previous index serves until a retry succeeds", "revision", rev, "err", err)
+			return
 		}
-	}()
+		log.Info("routing index reloaded", "revision", router.Revision())
+	}
+	go watchPartitions(ctx, router, st, log)
 
 	wf := workflow.New(st, func(lon, lat float64) data.Routing {
 		a := router.Route(lon, lat)
@@ -151,6 +154,36 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	return nil
+}
+
+// watchPartitions keeps router on the store's newest revision (Watch) for
+// as long as ctx lasts: when the watch cannot start or stops (the database
+// unreachable), it is started again after a pause (1 s doubling to 30 s);
+// the catch-up revision the store sends on every start covers what was
+// published meanwhile.
+func watchPartitions(ctx context.Context, router *routing.Router, st data.Store, log *slog.Logger) {
+	pause := time.Second
+	for {
+		started := time.Now()
+		err := router.Watch(ctx, st)
+		if ctx.Err() != nil {
+			return
+		}
+		if errors.Is(err, routing.ErrNoNotifier) {
+			log.Warn("the store announces no revisions: this server routes on the partition it started with until restarted")
+			return
+		}
+		if time.Since(started) > time.Minute {
+			pause = time.Second // it ran: not a run of failures
+		}
+		log.Error("partition watch stopped; restarting", "err", err, "in", pause)
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+			return
+		}
+		pause = min(2*pause, 30*time.Second)
+	}
 }
 
 // dashboardToken decides the bearer token injected into the dashboard page.

@@ -55,8 +55,9 @@ func queryPeople(ctx context.Context, q querier, sql string, args ...any) ([]dat
 	return people, err
 }
 
-// AddPerson creates p with its assignments and sets p.ID. A role given
-// twice on the same area is a *data.ValidationError.
+// AddPerson creates p with its assignments and sets p.ID; a routed post
+// (data.Role.Routed) publishes a revision, announced at commit. A role
+// given twice on the same area is a *data.ValidationError.
 func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
 	if err := data.CheckAssignments(-1, p.Assignments); err != nil {
 		return err
@@ -71,6 +72,18 @@ func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
 				id, i, string(a.Role), a.AreaCode); err != nil {
 				return err
 			}
+		}
+		// A new leader (or fallback) changes routing answers: publish a
+		// revision, so that every server reloads.
+		if note := data.RoutedPosts(p); note != "" {
+			id, err := newRevision(ctx, tx, time.Time{}, note)
+			if err != nil {
+				return err
+			}
+			if _, err := finishRevision(ctx, tx, id); err != nil {
+				return err
+			}
+			return s.notify(ctx, tx, id)
 		}
 		return nil
 	})

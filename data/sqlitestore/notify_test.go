@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -70,6 +71,54 @@ func TestRevisions(t *testing.T) {
 	for range a {
 	}
 	for range b {
+	}
+}
+
+// TestRevisionsOfOtherWriters: a listener hears the revisions that
+// another Store on the same file commits (another process, such as
+// `wangge user add` beside the server), by the poll.
+func TestRevisionsOfOtherWriters(t *testing.T) {
+	old := PollEvery
+	PollEvery = 20 * time.Millisecond
+	t.Cleanup(func() { PollEvery = old })
+	path := filepath.Join(t.TempDir(), "wangge.db")
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ch, err := s.Revisions(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := next(t, ch); got != 0 {
+		t.Fatalf("first value %d, want the current revision 0", got)
+	}
+	r1, err := other.PutAreas(t.Context(), grid("a"), false, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := next(t, ch); got != r1.ID {
+		t.Fatalf("heard %d, want %d committed by the other writer", got, r1.ID)
+	}
+	p := data.Person{Name: "leader", Assignments: []data.Assignment{{Role: data.RoleGridLeader, AreaCode: "a"}}}
+	if err := other.AddPerson(t.Context(), &p); err != nil {
+		t.Fatal(err)
+	}
+	r2, err := other.CurrentRevision(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := next(t, ch); r2 <= r1.ID || got != r2 {
+		t.Fatalf("heard %d after the other writer added a grid leader, want %d (> %d)", got, r2, r1.ID)
 	}
 }
 

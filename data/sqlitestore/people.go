@@ -58,12 +58,13 @@ func queryPeople(ctx context.Context, q queryer, query string, args ...any) ([]d
 	return people, rows.Err()
 }
 
-// AddPerson creates p with its assignments and sets p.ID.
+// AddPerson creates p with its assignments and sets p.ID; a routed post
+// (data.Role.Routed) publishes a revision, announced to listeners.
 func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
 	if err := data.CheckAssignments(-1, p.Assignments); err != nil {
 		return err
 	}
-	var id int64
+	var id, rev int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO people (name, phone) VALUES (?, ?)`, p.Name, p.Phone)
 		if err != nil {
@@ -78,10 +79,22 @@ func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
 				return err
 			}
 		}
+		// A new leader (or fallback) changes routing answers: publish a
+		// revision, so that every router reloads.
+		if note := data.RoutedPosts(p); note != "" {
+			if rev, err = newRevision(ctx, tx, time.Time{}, note); err != nil {
+				return err
+			}
+			_, err = finishRevision(ctx, tx, rev)
+			return err
+		}
 		return nil
 	})
 	if err != nil {
 		return translate("add person", err)
+	}
+	if rev != 0 {
+		s.broadcast(rev)
 	}
 	p.ID = id
 	return nil

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Open) {
 		{"RelinkBuildings", testRelinkBuildings},
 		{"PutAreasRelink", testPutAreasRelink},
 		{"People", testPeople},
+		{"PeoplePublishRevisions", testPeoplePublishRevisions},
 		{"Tokens", testTokens},
 		{"CreateReport", testCreateReport},
 		{"CreateReports", testCreateReports},
@@ -479,6 +480,83 @@ func testPeople(t *testing.T, s data.Store) {
 	must(t, err)
 	if len(all) != 4 {
 		t.Fatalf("failed AddPerson wrote a person: %v", name(all))
+	}
+}
+
+// testPeoplePublishRevisions: adding a person routing answers name (a
+// grid leader, deputy or community head) publishes a revision that
+// listeners hear; other people publish none, nor does a failed add.
+func testPeoplePublishRevisions(t *testing.T, s data.Store) {
+	r1 := putFixtureAreas(t, s)
+	n, ok := s.(data.Notifier)
+	if !ok {
+		t.Fatalf("%s store does not implement data.Notifier", s.Kind())
+	}
+	revs, err := n.Revisions(ctx(t))
+	must(t, err)
+	next := func() int64 {
+		t.Helper()
+		select {
+		case id := <-revs:
+			return id
+		case <-time.After(10 * time.Second):
+			t.Fatal("no revision announced within 10 s")
+			return 0
+		}
+	}
+	if id := next(); id != r1.ID {
+		t.Fatalf("first announced revision %d, want the current %d", id, r1.ID)
+	}
+	current := func() int64 {
+		t.Helper()
+		id, err := s.CurrentRevision(ctx(t))
+		must(t, err)
+		return id
+	}
+	for _, p := range []data.Person{
+		{Name: "nobody"},
+		{Name: "staff", Assignments: []data.Assignment{{Role: data.RoleGridStaff, AreaCode: codeG2}, {Role: data.RolePlanner, AreaCode: codeD}}},
+	} {
+		must(t, s.AddPerson(ctx(t), &p))
+		if id := current(); id != r1.ID {
+			t.Fatalf("adding %s (no routed post) published revision %d", p.Name, id)
+		}
+	}
+	bad := data.Person{Name: "bad", Assignments: []data.Assignment{{Role: data.RoleGridLeader, AreaCode: codeG3}, {Role: data.RoleGridLeader, AreaCode: codeG3}}}
+	if err := s.AddPerson(ctx(t), &bad); !errors.Is(err, data.ErrInvalid) {
+		t.Fatalf("AddPerson with a repeated post = %v, want ErrInvalid", err)
+	}
+	if id := current(); id != r1.ID {
+		t.Fatalf("a failed AddPerson published revision %d", id)
+	}
+	lead := data.Person{Name: "New leader", Phone: "5", Assignments: []data.Assignment{
+		{Role: data.RoleGridStaff, AreaCode: codeG1}, {Role: data.RoleGridLeader, AreaCode: codeG3}, {Role: data.RoleCommunityHead, AreaCode: codeC2}}}
+	must(t, s.AddPerson(ctx(t), &lead))
+	r2 := current()
+	if r2 <= r1.ID {
+		t.Fatalf("adding a grid leader left the revision at %d", r2)
+	}
+	if id := next(); id != r2 {
+		t.Fatalf("announced %d after adding a grid leader, want %d", id, r2)
+	}
+	list, err := s.ListRevisions(ctx(t))
+	must(t, err)
+	if list[0].ID != r2 || list[0].Note != "people: New leader grid_leader "+codeG3+", community_head "+codeC2 || list[0].Grids != r1.Grids {
+		t.Fatalf("the people revision is %+v (grids before: %d)", list[0], r1.Grids)
+	}
+	part, err := s.Partition(ctx(t))
+	must(t, err)
+	found := false
+	for _, p := range part.People {
+		found = found || p.ID == lead.ID && len(p.Assignments) == 3
+	}
+	if part.Revision != r2 || !found {
+		t.Fatalf("Partition after the add: revision %d (want %d), new leader listed: %v", part.Revision, r2, found)
+	}
+	g3, err := s.GetArea(ctx(t), codeG3)
+	must(t, err)
+	if g3.Revision != r1.ID {
+		t.Fatalf("G3 revision = %d, want %d: a people revision does not rewrite areas", g3.Revision, r1.ID)
 	}
 }
 
