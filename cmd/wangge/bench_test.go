@@ -31,7 +31,7 @@ func TestBenchCommands(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"report locations           median", "(medians of 2 runs:", "cache-warm", "grids: median",
-		"wangge full answer:", "batch:", "2000 rows read, routed and written",
+		"wangge full answer:", "batch:", "--out routed.csv: ", "for 2000 rows", "the rows alone (index already built",
 		"agreement with the in-process router on 300 points: 0 disagreements", "in-process lookup vs one query per point:",
 	} {
 		if !strings.Contains(got, want) {

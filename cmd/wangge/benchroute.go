@@ -227,24 +227,34 @@ func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := writePointsCSV(csvPath, reportPts, c.CSVRows); err != nil {
 		return err
 	}
+	// The command as a user runs it: the store read, the index built
+	// (while the file is read), every row routed and written.
+	routeDB := filepath.Join(tmp, "route.db")
+	if err := loadPartitionFile(ctx, routeDB, ds); err != nil {
+		return err
+	}
+	routedPath := filepath.Join(tmp, "routed.csv")
+	t0 = time.Now()
+	var cmdErr bytes.Buffer
+	if err := runRoute(ctx, []string{"--db", routeDB, "--file", csvPath, "--out", routedPath}, io.Discard, &cmdErr); err != nil {
+		return fmt.Errorf("route --file: %v %s", err, cmdErr.String())
+	}
+	csvTook := time.Since(t0)
+	csvRate := float64(c.CSVRows) / csvTook.Seconds()
+	out.line("wangge route --db <demo district, embedded file> --file points.csv --out routed.csv: %v for %d rows, %.2f M rows/s (reading the store and building the index included)", csvTook.Round(time.Millisecond), c.CSVRows, csvRate/1e6)
+	// The rows alone, with the index already built.
 	t0 = time.Now()
 	in, err := os.Open(csvPath)
 	if err != nil {
 		return err
 	}
-	outF, err := os.Create(filepath.Join(tmp, "routed.csv"))
-	if err != nil {
-		return err
-	}
-	n, err := routeCSV(snap, in, outF, func(lon, lat float64) (float64, float64) { return lon, lat })
+	n, err := routeCSV(func() (*routing.Snapshot, error) { return snap, nil }, in, io.Discard, func(lon, lat float64) (float64, float64) { return lon, lat })
 	in.Close()
-	outF.Close()
 	if err != nil {
 		return err
 	}
-	csvTook := time.Since(t0)
-	csvRate := float64(n) / csvTook.Seconds()
-	out.line("%d rows read, routed and written in %v, %.2f M rows/s (index already built; building it from the embedded store adds the load time above)", n, csvTook.Round(time.Millisecond), csvRate/1e6)
+	rowsTook := time.Since(t0)
+	out.line("the rows alone (index already built, output discarded): %v, %.2f M rows/s", rowsTook.Round(time.Millisecond), float64(n)/rowsTook.Seconds()/1e6)
 
 	// 5. PostGIS side by side.
 	if c.PG == "none" {
@@ -581,6 +591,25 @@ func loadBatches(ctx context.Context, url string, pts []orb.Point, size, clients
 	return float64(done.Load()) / time.Since(t0).Seconds(), nil
 }
 
+// loadPartitionFile writes the areas and people of ds into a new embedded
+// store at path.
+func loadPartitionFile(ctx context.Context, path string, ds *data.Dataset) error {
+	st, err := sqlitestore.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	people := make([]data.Person, len(ds.People))
+	copy(people, ds.People)
+	_, err = st.Load(ctx, &data.Dataset{Areas: ds.Areas, People: people})
+	return err
+}
+
+// writePointsCSV writes rows points (cycling through pts) as a CSV of id,
+// lon, lat.
 func writePointsCSV(path string, pts []orb.Point, rows int) error {
 	f, err := os.Create(path)
 	if err != nil {

@@ -68,27 +68,44 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
-	r, err := loadRouter(ctx, st, o)
-	if err != nil {
-		return err
-	}
 	if *file != "" {
 		in, err := os.Open(*file)
 		if err != nil {
 			return err
 		}
 		defer in.Close()
+		// The index builds while the file is read (routeCSV waits for it
+		// only when it has a row to route).
+		built := make(chan struct{})
+		var r *routing.Router
+		var buildErr error
+		go func() {
+			defer close(built)
+			r, buildErr = loadRouter(ctx, st, o)
+		}()
+		defer func() { <-built }() // before st closes
+		snap := func() (*routing.Snapshot, error) {
+			<-built
+			if buildErr != nil {
+				return nil, buildErr
+			}
+			return r.Snapshot(), nil
+		}
 		var n int
 		if *out == "" {
-			n, err = routeCSV(r.Snapshot(), in, stdout, conv)
+			n, err = routeCSV(snap, in, stdout, conv)
 		} else {
-			n, err = writeAtomically(*out, func(w io.Writer) (int, error) { return routeCSV(r.Snapshot(), in, w, conv) })
+			n, err = writeAtomically(*out, func(w io.Writer) (int, error) { return routeCSV(snap, in, w, conv) })
 		}
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "routed %d points\n", n)
 		return nil
+	}
+	r, err := loadRouter(ctx, st, o)
+	if err != nil {
+		return err
 	}
 	lon, err1 := strconv.ParseFloat(pos[0], 64)
 	lat, err2 := strconv.ParseFloat(pos[1], 64)
@@ -145,11 +162,34 @@ func writeAtomically(name string, write func(io.Writer) (int, error)) (int, erro
 // routeColumns are the columns routeCSV appends to each row.
 var routeColumns = []string{"grid_code", "grid_name", "match", "distance_m", "leader_id", "leader_name", "leader_phone", "community_code", "street_code", "near_border_code", "near_border_m"}
 
+// csvChunk is a run of parsed input rows: each row's fields re-encoded
+// (rows[i] ends at ends[i] in rows, with a comma after its last field) and
+// its point in WGS84. err, when set, stops the run after these rows.
+type csvChunk struct {
+	rows     []byte
+	ends     []int
+	lon, lat []float64
+	err      error
+}
+
+// csvChunkRows is the rows of a chunk; csvChunksAhead chunks (260,000 rows,
+// about 30 MB) may wait between the reader and the router, so most of a
+// large file is read while the index builds.
+const (
+	csvChunkRows   = 4096
+	csvChunksAhead = 64
+)
+
 // routeCSV copies a CSV, appending the routing columns to every row. The
 // header must name lon and lat columns (lng/longitude/x, latitude/y too).
 // A row with bad coordinates stops the run with its line number (the
 // line of the file, counting the header, where its lon field starts).
-func routeCSV(s *routing.Snapshot, in io.Reader, out io.Writer, conv func(lon, lat float64) (float64, float64)) (int, error) {
+//
+// Two stages run side by side: one goroutine reads and parses the rows
+// (checking and converting the coordinates, re-encoding the fields),
+// the caller's routes and writes them, in order. snap is called when the
+// first row is ready to route (wangge route builds the index meanwhile).
+func routeCSV(snap func() (*routing.Snapshot, error), in io.Reader, out io.Writer, conv func(lon, lat float64) (float64, float64)) (int, error) {
 	cr := csv.NewReader(bufio.NewReaderSize(in, 1<<20))
 	cr.ReuseRecord = true
 	head, err := cr.Read()
@@ -174,74 +214,154 @@ func routeCSV(s *routing.Snapshot, in io.Reader, out io.Writer, conv func(lon, l
 		return 0, err
 	}
 	cw.Flush()
-	var line []byte
-	n := 0
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return n, fmt.Errorf("route --file: %w", err)
-		}
-		n++
-		if iLon >= len(rec) || iLat >= len(rec) {
-			l, _ := cr.FieldPos(0)
-			return n, fmt.Errorf("route --file: line %d (row %d): missing lon/lat", l, n)
-		}
-		lon, err1 := strconv.ParseFloat(rec[iLon], 64)
-		lat, err2 := strconv.ParseFloat(rec[iLat], 64)
-		if err1 != nil || err2 != nil {
-			l, _ := cr.FieldPos(iLon)
-			return n, fmt.Errorf("route --file: line %d (row %d): lon/lat are not numbers: %q, %q", l, n, rec[iLon], rec[iLat])
-		}
-		if err := geo.ValidPoint(lon, lat); err != nil {
-			l, _ := cr.FieldPos(iLon)
-			return n, fmt.Errorf("route --file: line %d (row %d): %w", l, n, err)
-		}
-		lon, lat = conv(lon, lat)
-		a := s.Route(lon, lat)
-		line = line[:0]
-		for i, f := range rec {
-			if i > 0 {
-				line = append(line, ',')
+
+	chunks := make(chan *csvChunk, csvChunksAhead)
+	free := make(chan *csvChunk, csvChunksAhead+2)
+	quit := make(chan struct{})
+	defer close(quit)
+	go readCSVChunks(cr, iLon, iLat, conv, chunks, free, quit)
+
+	var (
+		s    *routing.Snapshot
+		line []byte
+		n    int
+	)
+	for c := range chunks {
+		if s == nil && len(c.ends) > 0 {
+			if s, err = snap(); err != nil {
+				return n, err
 			}
-			line = appendCSVField(line, f)
 		}
-		line = append(line, ',')
-		line = appendCSVField(line, a.Grid.Code)
-		line = append(line, ',')
-		line = appendCSVField(line, a.Grid.Name)
-		line = append(line, ',')
-		line = append(line, a.Match...)
-		line = append(line, ',')
-		line = strconv.AppendFloat(line, a.DistanceM, 'f', 1, 64)
-		line = append(line, ',')
-		if a.Leader.ID != 0 {
-			line = strconv.AppendInt(line, a.Leader.ID, 10)
+		line = line[:0]
+		start := 0
+		for i, end := range c.ends {
+			line = append(line, c.rows[start:end]...)
+			start = end
+			line = appendRouteColumns(line, s.Route(c.lon[i], c.lat[i]))
+			if len(line) >= 64<<10 {
+				if _, err := bw.Write(line); err != nil {
+					return n, err
+				}
+				line = line[:0]
+			}
+			n++
 		}
-		line = append(line, ',')
-		line = appendCSVField(line, a.Leader.Name)
-		line = append(line, ',')
-		line = appendCSVField(line, a.Leader.Phone)
-		line = append(line, ',')
-		line = appendCSVField(line, a.Community.Code)
-		line = append(line, ',')
-		line = appendCSVField(line, a.Street.Code)
-		line = append(line, ',')
-		if a.NearBorder.Code != "" {
-			line = appendCSVField(line, a.NearBorder.Code)
-			line = append(line, ',')
-			line = strconv.AppendFloat(line, a.NearBorderM, 'f', 1, 64)
-		} else {
-			line = append(line, ',')
-		}
-		line = append(line, '\n')
 		if _, err := bw.Write(line); err != nil {
 			return n, err
 		}
+		if c.err != nil {
+			return n, c.err
+		}
+		free <- c
 	}
 	return n, bw.Flush()
+}
+
+// readCSVChunks reads the rows after the header into chunks, sent in
+// order on chunks (closed at the end); a bad row ends the last chunk with
+// its error. Chunks come back through free for reuse. It stops when quit
+// closes.
+func readCSVChunks(cr *csv.Reader, iLon, iLat int, conv func(lon, lat float64) (float64, float64), chunks chan<- *csvChunk, free chan *csvChunk, quit <-chan struct{}) {
+	defer close(chunks)
+	row := 0
+	for {
+		var c *csvChunk
+		select {
+		case c = <-free:
+			c.rows, c.ends, c.lon, c.lat = c.rows[:0], c.ends[:0], c.lon[:0], c.lat[:0]
+		default:
+			c = &csvChunk{ends: make([]int, 0, csvChunkRows), lon: make([]float64, 0, csvChunkRows), lat: make([]float64, 0, csvChunkRows)}
+		}
+		eof := false
+		for len(c.ends) < csvChunkRows && c.err == nil {
+			rec, err := cr.Read()
+			if errors.Is(err, io.EOF) {
+				eof = true
+				break
+			}
+			row++
+			var lon, lat float64
+			if lon, lat, c.err = csvPoint(cr, rec, err, row, iLon, iLat); c.err != nil {
+				break
+			}
+			lon, lat = conv(lon, lat)
+			for i, f := range rec {
+				if i > 0 {
+					c.rows = append(c.rows, ',')
+				}
+				c.rows = appendCSVField(c.rows, f)
+			}
+			c.rows = append(c.rows, ',')
+			c.ends = append(c.ends, len(c.rows))
+			c.lon = append(c.lon, lon)
+			c.lat = append(c.lat, lat)
+		}
+		select {
+		case chunks <- c:
+		case <-quit:
+			return
+		}
+		if eof || c.err != nil {
+			return
+		}
+	}
+}
+
+// csvPoint is the point of input row n (rec, as cr.Read returned it with
+// err), or an error naming the line of the file when its lon and lat
+// columns do not hold a valid point.
+func csvPoint(cr *csv.Reader, rec []string, err error, n, iLon, iLat int) (lon, lat float64, _ error) {
+	if err != nil {
+		return 0, 0, fmt.Errorf("route --file: %w", err)
+	}
+	if iLon >= len(rec) || iLat >= len(rec) {
+		l, _ := cr.FieldPos(0)
+		return 0, 0, fmt.Errorf("route --file: line %d (row %d): missing lon/lat", l, n)
+	}
+	lon, err1 := strconv.ParseFloat(rec[iLon], 64)
+	lat, err2 := strconv.ParseFloat(rec[iLat], 64)
+	if err1 != nil || err2 != nil {
+		l, _ := cr.FieldPos(iLon)
+		return 0, 0, fmt.Errorf("route --file: line %d (row %d): lon/lat are not numbers: %q, %q", l, n, rec[iLon], rec[iLat])
+	}
+	if err := geo.ValidPoint(lon, lat); err != nil {
+		l, _ := cr.FieldPos(iLon)
+		return 0, 0, fmt.Errorf("route --file: line %d (row %d): %w", l, n, err)
+	}
+	return lon, lat, nil
+}
+
+// appendRouteColumns appends the routeColumns of a (after the row's own
+// fields and their comma) and the line's end.
+func appendRouteColumns(line []byte, a routing.Answer) []byte {
+	line = appendCSVField(line, a.Grid.Code)
+	line = append(line, ',')
+	line = appendCSVField(line, a.Grid.Name)
+	line = append(line, ',')
+	line = append(line, a.Match...)
+	line = append(line, ',')
+	line = strconv.AppendFloat(line, a.DistanceM, 'f', 1, 64)
+	line = append(line, ',')
+	if a.Leader.ID != 0 {
+		line = strconv.AppendInt(line, a.Leader.ID, 10)
+	}
+	line = append(line, ',')
+	line = appendCSVField(line, a.Leader.Name)
+	line = append(line, ',')
+	line = appendCSVField(line, a.Leader.Phone)
+	line = append(line, ',')
+	line = appendCSVField(line, a.Community.Code)
+	line = append(line, ',')
+	line = appendCSVField(line, a.Street.Code)
+	line = append(line, ',')
+	if a.NearBorder.Code != "" {
+		line = appendCSVField(line, a.NearBorder.Code)
+		line = append(line, ',')
+		line = strconv.AppendFloat(line, a.NearBorderM, 'f', 1, 64)
+	} else {
+		line = append(line, ',')
+	}
+	return append(line, '\n')
 }
 
 // appendCSVField appends f, quoted when it holds a comma, quote or newline.

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -69,5 +71,51 @@ func TestRouteFile(t *testing.T) {
 				t.Errorf("a failed run left files behind: %v", ents)
 			}
 		})
+	}
+}
+
+// TestRouteFileChunks: a file of several read chunks comes out in input
+// order, every row routed; a bad row in a later chunk is named by its line
+// and nothing is written.
+func TestRouteFileChunks(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	importTwoGrids(t, db)
+	const rows = 3*csvChunkRows + 17
+	var b strings.Builder
+	b.WriteString("id,lon,lat\n")
+	for i := 1; i <= rows; i++ {
+		fmt.Fprintf(&b, "%d,%.6f,36.01\n", i, 120.0001+float64(i%200)*0.0001) // G1 below 120.01, G2 from there
+	}
+	in := writeFile(t, "many.csv", b.String())
+	outFile := filepath.Join(t.TempDir(), "routed.csv")
+	if msg, err := wangge(t, "route", "--file", in, "--out", outFile, "--db", db); err != nil {
+		t.Fatalf("route --file: %v\n%s", err, msg)
+	}
+	got, err := os.ReadFile(outFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+	if len(lines) != rows+1 {
+		t.Fatalf("%d lines, want %d", len(lines), rows+1)
+	}
+	for i := 1; i <= rows; i++ {
+		f := strings.Split(lines[i], ",")
+		want := "G1"
+		if 120.0001+float64(i%200)*0.0001 > 120.01 {
+			want = "G2"
+		}
+		if f[0] != strconv.Itoa(i) || f[3] != want && !(f[5] == "edge" && f[3] == "G1") {
+			t.Fatalf("line %d: %s (want id %d in %s)", i+1, lines[i], i, want)
+		}
+	}
+	bad := strings.Replace(b.String(), "\n9000,", "\n9000,x", 1)
+	fresh := filepath.Join(t.TempDir(), "never.csv")
+	msg, err := wangge(t, "route", "--file", writeFile(t, "bad.csv", bad), "--out", fresh, "--db", db)
+	if err == nil || !strings.Contains(err.Error(), "line 9001 (row 9000)") {
+		t.Fatalf("bad row 9000: err %v\n%s", err, msg)
+	}
+	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
+		t.Fatalf("a failed run wrote %s: %v", fresh, err)
 	}
 }
