@@ -2,9 +2,11 @@ package api
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 
@@ -62,17 +64,28 @@ func checkLonLat(lon, lat float64) error {
 	return nil
 }
 
-// swappedHint returns an error when a point is outside every district but
-// the same numbers in the other order fall inside one: a client sending
-// lat,lon. A real point outside the service area stays a normal answer.
-func swappedHint(s *routing.Snapshot, lon, lat float64, a *routing.Answer) error {
-	if a.Match != routing.MatchOutside || lon < -90 || lon > 90 {
+// swappedHint is the error for an input point (lon, lat) of cs that
+// routed outside the service area (a) while the same numbers the other
+// way round are inside it: a client sending lat,lon. A real point outside
+// the service area stays a normal answer.
+func swappedHint(s *routing.Snapshot, cs coordSys, lon, lat float64, a *routing.Answer) error {
+	if !s.LooksSwapped(lon, lat, a, cs.toWGS84) {
 		return nil
 	}
-	if b := s.Route(lat, lon); b.Match != routing.MatchOutside {
-		return badRequest(fmt.Sprintf("point (lon %v, lat %v) is outside the service area but (lon %v, lat %v) is inside: lon and lat look swapped", lon, lat, lat, lon))
+	return badRequest(fmt.Sprintf("point (lon %v, lat %v) is outside the service area but (lon %v, lat %v) is inside: lon and lat look swapped", lon, lat, lat, lon))
+}
+
+// queryValue unescapes a raw query value (%XX; a '+' stays itself, which
+// a number may start with).
+func queryValue(name, v string) (string, error) {
+	if indexByte(v, '%') < 0 {
+		return v, nil
 	}
-	return nil
+	u, err := url.PathUnescape(v)
+	if err != nil {
+		return "", badRequest(name + ": bad percent-encoding: " + strconv.Quote(v))
+	}
+	return u, nil
 }
 
 // queryFloat finds name=value in a raw query without allocating a map.
@@ -85,9 +98,16 @@ func queryFloat(raw, name string) (v float64, present bool, err error) {
 			kv, raw = raw, ""
 		}
 		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
-			f, err := strconv.ParseFloat(kv[len(name)+1:], 64)
+			v, err := queryValue(name, kv[len(name)+1:])
 			if err != nil {
-				return 0, true, badRequest(name + ": not a number: " + strconv.Quote(kv[len(name)+1:]))
+				return 0, true, err
+			}
+			f, err := strconv.ParseFloat(v, 64)
+			if errors.Is(err, strconv.ErrRange) {
+				return 0, true, badRequest(name + ": " + v + " is out of range")
+			}
+			if err != nil {
+				return 0, true, badRequest(name + ": not a number: " + strconv.Quote(v))
 			}
 			return f, true, nil
 		}
@@ -95,7 +115,8 @@ func queryFloat(raw, name string) (v float64, present bool, err error) {
 	return 0, false, nil
 }
 
-func queryString(raw, name string) string {
+// queryString finds name=value in a raw query and unescapes the value.
+func queryString(raw, name string) (string, error) {
 	for len(raw) > 0 {
 		var kv string
 		if i := indexByte(raw, '&'); i >= 0 {
@@ -104,10 +125,10 @@ func queryString(raw, name string) string {
 			kv, raw = raw, ""
 		}
 		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
-			return kv[len(name)+1:]
+			return queryValue(name, kv[len(name)+1:])
 		}
 	}
-	return ""
+	return "", nil
 }
 
 func indexByte(s string, c byte) int {
@@ -139,16 +160,17 @@ func (s *Server) routeGet(w http.ResponseWriter, r *http.Request) error {
 	if err := checkLonLat(lon, lat); err != nil {
 		return err
 	}
-	cs := wgs84
-	if v := queryString(raw, "coordsys"); v != "" {
-		if cs, err = parseCoordSys(v); err != nil {
-			return err
-		}
+	v, err := queryString(raw, "coordsys")
+	if err != nil {
+		return err
 	}
-	lon, lat = cs.toWGS84(lon, lat)
+	cs, err := parseCoordSys(v)
+	if err != nil {
+		return err
+	}
 	snap := s.router.Snapshot()
-	a := snap.Route(lon, lat)
-	if err := swappedHint(snap, lon, lat, &a); err != nil {
+	a := snap.Route(cs.toWGS84(lon, lat))
+	if err := swappedHint(snap, cs, lon, lat, &a); err != nil {
 		return err
 	}
 	s.counters.routeRequests.Add(1)
@@ -196,14 +218,16 @@ func (s *Server) routePost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	pointErr := func(i int, err error) error {
+		ae := err.(*Error)
+		ae.Message = "point " + strconv.Itoa(i) + ": " + ae.Message
+		ae.Index = &i
+		return ae
+	}
 	for i := range pts {
 		if err := checkLonLat(pts[i][0], pts[i][1]); err != nil {
-			ae := err.(*Error)
-			ae.Message = "point " + strconv.Itoa(i) + ": " + ae.Message
-			ae.Index = &i
-			return ae
+			return pointErr(i, err)
 		}
-		pts[i][0], pts[i][1] = cs.toWGS84(pts[i][0], pts[i][1])
 	}
 	snap := s.router.Snapshot()
 	bp := bufPool.Get().(*[]byte)
@@ -216,7 +240,14 @@ func (s *Server) routePost(w http.ResponseWriter, r *http.Request) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		a := snap.Route(pts[i][0], pts[i][1])
+		a := snap.Route(cs.toWGS84(pts[i][0], pts[i][1]))
+		if a.Match == routing.MatchOutside {
+			if err := swappedHint(snap, cs, pts[i][0], pts[i][1], &a); err != nil {
+				*bp = b[:0]
+				bufPool.Put(bp)
+				return pointErr(i, err)
+			}
+		}
 		if full {
 			b = a.AppendJSON(b)
 		} else {

@@ -289,6 +289,22 @@ func (s *Snapshot) Route(lon, lat float64) (a Answer) {
 	return a
 }
 
+// LooksSwapped reports whether the input point (lon, lat), which routed to
+// a (through conv, which takes input coordinates to WGS84; nil: none), is
+// outside the service area while the same two numbers the other way round
+// are inside it: a client sending lat,lon. A point really outside (its
+// swap outside too, or not a valid point) is not.
+func (s *Snapshot) LooksSwapped(lon, lat float64, a *Answer, conv func(lon, lat float64) (float64, float64)) bool {
+	if a.Match != MatchOutside || lon < -90 || lon > 90 || lat < -180 || lat > 180 {
+		return false
+	}
+	x, y := lat, lon
+	if conv != nil {
+		x, y = conv(x, y)
+	}
+	return s.Route(x, y).Match != MatchOutside
+}
+
 // Router holds the current snapshot. The zero Router routes everything
 // outside (revision 0) until a snapshot is swapped in.
 type Router struct {

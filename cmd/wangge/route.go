@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paulmach/orb"
+
 	"github.com/wangge-dev/wangge/data"
 	"github.com/wangge-dev/wangge/geo"
 	"github.com/wangge-dev/wangge/routing"
@@ -115,10 +117,19 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := geo.ValidPoint(lon, lat); err != nil {
 		return fmt.Errorf("route: %w", err)
 	}
-	lon, lat = conv(lon, lat)
-	a := r.Route(lon, lat)
+	s := r.Snapshot()
+	a := s.Route(conv(lon, lat))
+	if s.LooksSwapped(lon, lat, &a, conv) {
+		return fmt.Errorf("route: %w", swapped(lon, lat))
+	}
 	_, err = stdout.Write(append(a.AppendJSON(nil), '\n'))
 	return err
+}
+
+// swapped is the error for a point outside the service area whose
+// numbers the other way round are inside it.
+func swapped(lon, lat float64) error {
+	return fmt.Errorf("point (lon %v, lat %v) is outside the service area but (lon %v, lat %v) is inside: lon and lat look swapped", lon, lat, lat, lon)
 }
 
 // converter returns the function taking points of coordinate system cs to WGS84.
@@ -160,15 +171,20 @@ func writeAtomically(name string, write func(io.Writer) (int, error)) (int, erro
 }
 
 // routeColumns are the columns routeCSV appends to each row.
-var routeColumns = []string{"grid_code", "grid_name", "match", "distance_m", "leader_id", "leader_name", "leader_phone", "community_code", "street_code", "near_border_code", "near_border_m"}
+// leader_role says which post the leader columns name: grid_leader, or
+// for a vacant grid deputy_leader or community_head ("" when nobody).
+var routeColumns = []string{"grid_code", "grid_name", "match", "distance_m", "leader_id", "leader_name", "leader_phone", "community_code", "street_code", "near_border_code", "near_border_m", "leader_role"}
 
 // csvChunk is a run of parsed input rows: each row's fields re-encoded
-// (rows[i] ends at ends[i] in rows, with a comma after its last field) and
-// its point in WGS84. err, when set, stops the run after these rows.
+// (rows[i] ends at ends[i] in rows, with a comma after its last field),
+// its point in WGS84 and as read, and its line. err, when set, stops the
+// run after these rows.
 type csvChunk struct {
 	rows     []byte
 	ends     []int
-	lon, lat []float64
+	lon, lat []float64   // WGS84
+	in       []orb.Point // the point as read (before conversion)
+	line     []int       // the row's line in the file
 	err      error
 }
 
@@ -237,7 +253,11 @@ func routeCSV(snap func() (*routing.Snapshot, error), in io.Reader, out io.Write
 		for i, end := range c.ends {
 			line = append(line, c.rows[start:end]...)
 			start = end
-			line = appendRouteColumns(line, s.Route(c.lon[i], c.lat[i]))
+			a := s.Route(c.lon[i], c.lat[i])
+			if a.Match == routing.MatchOutside && s.LooksSwapped(c.in[i][0], c.in[i][1], &a, conv) {
+				return n, fmt.Errorf("route --file: line %d (row %d): %w", c.line[i], n+1, swapped(c.in[i][0], c.in[i][1]))
+			}
+			line = appendRouteColumns(line, a)
 			if len(line) >= 64<<10 {
 				if _, err := bw.Write(line); err != nil {
 					return n, err
@@ -268,9 +288,10 @@ func readCSVChunks(cr *csv.Reader, iLon, iLat int, conv func(lon, lat float64) (
 		var c *csvChunk
 		select {
 		case c = <-free:
-			c.rows, c.ends, c.lon, c.lat = c.rows[:0], c.ends[:0], c.lon[:0], c.lat[:0]
+			c.rows, c.ends, c.lon, c.lat, c.in, c.line = c.rows[:0], c.ends[:0], c.lon[:0], c.lat[:0], c.in[:0], c.line[:0]
 		default:
-			c = &csvChunk{ends: make([]int, 0, csvChunkRows), lon: make([]float64, 0, csvChunkRows), lat: make([]float64, 0, csvChunkRows)}
+			c = &csvChunk{ends: make([]int, 0, csvChunkRows), lon: make([]float64, 0, csvChunkRows), lat: make([]float64, 0, csvChunkRows),
+				in: make([]orb.Point, 0, csvChunkRows), line: make([]int, 0, csvChunkRows)}
 		}
 		eof := false
 		for len(c.ends) < csvChunkRows && c.err == nil {
@@ -284,6 +305,9 @@ func readCSVChunks(cr *csv.Reader, iLon, iLat int, conv func(lon, lat float64) (
 			if lon, lat, c.err = csvPoint(cr, rec, err, row, iLon, iLat); c.err != nil {
 				break
 			}
+			l, _ := cr.FieldPos(iLon)
+			c.in = append(c.in, orb.Point{lon, lat})
+			c.line = append(c.line, l)
 			lon, lat = conv(lon, lat)
 			for i, f := range rec {
 				if i > 0 {
@@ -318,8 +342,8 @@ func csvPoint(cr *csv.Reader, rec []string, err error, n, iLon, iLat int) (lon, 
 		l, _ := cr.FieldPos(0)
 		return 0, 0, fmt.Errorf("route --file: line %d (row %d): missing lon/lat", l, n)
 	}
-	lon, err1 := strconv.ParseFloat(rec[iLon], 64)
-	lat, err2 := strconv.ParseFloat(rec[iLat], 64)
+	lon, err1 := strconv.ParseFloat(strings.TrimSpace(rec[iLon]), 64)
+	lat, err2 := strconv.ParseFloat(strings.TrimSpace(rec[iLat]), 64)
 	if err1 != nil || err2 != nil {
 		l, _ := cr.FieldPos(iLon)
 		return 0, 0, fmt.Errorf("route --file: line %d (row %d): lon/lat are not numbers: %q, %q", l, n, rec[iLon], rec[iLat])
@@ -361,6 +385,8 @@ func appendRouteColumns(line []byte, a routing.Answer) []byte {
 	} else {
 		line = append(line, ',')
 	}
+	line = append(line, ',')
+	line = append(line, a.LeaderRole...)
 	return append(line, '\n')
 }
 

@@ -17,20 +17,26 @@ func TestRouteFile(t *testing.T) {
 	for kind, db := range storeURLs(t) {
 		t.Run(kind, func(t *testing.T) {
 			importTwoGrids(t, db)
-			// G1 is x 120–120.01, G2 120.01–120.02, both y 36–36.02. Row 2
-			// lies about 18 m west of their shared edge; row 3 is 100 m
-			// south of the district (nearest grid G1); row 4 is far away.
+			if out, err := wangge(t, "user", "add", "--db", db, "--name", "Deputy", "--phone", "138", "--role", "deputy_leader:G1"); err != nil {
+				t.Fatalf("user add: %v\n%s", err, out)
+			}
+			// G1 is x 120–120.01, G2 120.01–120.02, both y 36–36.02; G1's
+			// leader post is vacant, its deputy answers. Row 2 lies about
+			// 18 m west of their shared edge; row 3 is 100 m south of the
+			// district (nearest grid G1); row 4 is far away; row 5 is in G2
+			// with spaces around its numbers.
 			in := writeFile(t, "points.csv", "\ufeffid,note,lng,latitude\n"+
 				"1,\"a, quoted \"\"note\"\"\",120.005,36.01\n"+
 				"2,near the edge,120.0098,36.01\n"+
 				"3,south,120.005,35.9991\n"+
-				"4,far,100,10\n")
+				"4,far,100,10\n"+
+				"5,spaced, 120.015 , 36.01\n")
 			outFile := filepath.Join(t.TempDir(), "routed.csv")
 			msg, err := wangge(t, "route", "--file", in, "--out", outFile, "--db", db)
 			if err != nil {
 				t.Fatalf("route --file: %v\n%s", err, msg)
 			}
-			if !strings.Contains(msg, "routed 4 points") {
+			if !strings.Contains(msg, "routed 5 points") {
 				t.Errorf("summary: %s", msg)
 			}
 			got, err := os.ReadFile(outFile)
@@ -39,11 +45,12 @@ func TestRouteFile(t *testing.T) {
 			}
 			lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
 			want := []string{
-				"\ufeffid,note,lng,latitude,grid_code,grid_name,match,distance_m,leader_id,leader_name,leader_phone,community_code,street_code,near_border_code,near_border_m",
-				`1,"a, quoted ""note""",120.005,36.01,G1,G1,inside,0.0,,,,,,,`,
-				"2,near the edge,120.0098,36.01,G1,G1,inside,0.0,,,,,,G2,18.0",
-				"3,south,120.005,35.9991,G1,G1,nearest,100.1,,,,,,,",
-				"4,far,100,10,,,outside,0.0,,,,,,,",
+				"\ufeffid,note,lng,latitude,grid_code,grid_name,match,distance_m,leader_id,leader_name,leader_phone,community_code,street_code,near_border_code,near_border_m,leader_role",
+				`1,"a, quoted ""note""",120.005,36.01,G1,G1,inside,0.0,1,Deputy,138,,,,,deputy_leader`,
+				"2,near the edge,120.0098,36.01,G1,G1,inside,0.0,1,Deputy,138,,,G2,18.0,deputy_leader",
+				"3,south,120.005,35.9991,G1,G1,nearest,100.1,1,Deputy,138,,,,,deputy_leader",
+				"4,far,100,10,,,outside,0.0,,,,,,,,",
+				"5,spaced, 120.015 , 36.01,G2,G2,inside,0.0,,,,,,,,",
 			}
 			if len(lines) != len(want) {
 				t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), got)
@@ -117,5 +124,31 @@ func TestRouteFileChunks(t *testing.T) {
 	}
 	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
 		t.Fatalf("a failed run wrote %s: %v", fresh, err)
+	}
+}
+
+// TestRouteSwapped: where a district's longitudes are valid latitudes
+// (Chicago), a point sent lat first routes outside while the same numbers
+// the other way round are inside: `wangge route` says so instead of
+// answering "outside", for one point and for a row of a file.
+func TestRouteSwapped(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	ring := `[[-87.7,41.8],[-87.6,41.8],[-87.6,41.9],[-87.7,41.9],[-87.7,41.8]]`
+	f := writeFile(t, "chicago.geojson", collection(feature("D", "", "district", ring), feature("G1", "D", "grid", ring)))
+	if out, err := wangge(t, "import", "grids", f, "--db", db, "-q"); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	if out, err := wangge(t, "route", "--db", db, "-87.65", "41.85"); err != nil || !strings.Contains(out, `"code":"G1"`) {
+		t.Fatalf("route lon lat: %v\n%s", err, out)
+	}
+	if out, err := wangge(t, "route", "--db", db, "41.85", "-87.65"); err == nil || !strings.Contains(err.Error(), "look swapped") {
+		t.Fatalf("route lat lon: err %v\n%s", err, out)
+	}
+	if out, err := wangge(t, "route", "--db", db, "10", "10"); err != nil || !strings.Contains(out, `"match":"outside"`) {
+		t.Fatalf("a point really outside: %v\n%s", err, out)
+	}
+	in := writeFile(t, "p.csv", "id,lon,lat\n1,-87.65,41.85\n2,10,10\n3,41.85,-87.65\n")
+	if out, err := wangge(t, "route", "--db", db, "--file", in); err == nil || !strings.Contains(err.Error(), "line 4 (row 3)") || !strings.Contains(err.Error(), "look swapped") {
+		t.Fatalf("file with a swapped row: err %v\n%s", err, out)
 	}
 }
