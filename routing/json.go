@@ -32,7 +32,9 @@ func (p *Place) prepare() {
 	b = append(b, `,"vacant":`...)
 	b = strconv.AppendBool(b, hasGrid && p.LeaderVacant)
 	b = append(b, `,"fallback":`...)
-	if hasGrid && p.LeaderVacant && p.Leader.ID != 0 {
+	// A vacant grid's deputy or community head; for a point in no grid
+	// (unassigned), the community head, who triages it.
+	if (!hasGrid || p.LeaderVacant) && p.Leader.ID != 0 {
 		b = appendPerson(b, &p.Leader, string(p.LeaderRole))
 	} else {
 		b = append(b, "null"...)

@@ -28,8 +28,8 @@ const (
 
 // Options tunes Build. Zero values take the defaults; negative disables.
 type Options struct {
-	NearestMeters    float64 // default 200
-	NearBorderMeters float64 // default 30
+	NearestMeters    float64 // default 200; negative: no nearest grid (unassigned at once)
+	NearBorderMeters float64 // default 30; negative: no near-border flag
 	CellsPerItem     int     // raster size of the grid index, see geo.IndexOptions
 }
 

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,6 +20,27 @@ import (
 	"github.com/wangge-dev/wangge/geo"
 	"github.com/wangge-dev/wangge/routing"
 )
+
+// addRoutingFlags adds --nearest-m and --near-border-m (serve and route).
+func addRoutingFlags(fs *flag.FlagSet, o *routing.Options) {
+	fs.Float64Var(&o.NearestMeters, "nearest-m", 200, "route a point outside every grid to the nearest grid within this many metres (0: never; unassigned at once)")
+	fs.Float64Var(&o.NearBorderMeters, "near-border-m", 30, "flag points within this many metres of a neighbouring grid (0: never)")
+}
+
+// checkRoutingFlags rejects negative distances and turns 0 into "off"
+// (routing.Options reads 0 as the default).
+func checkRoutingFlags(o *routing.Options) error {
+	if o.NearestMeters < 0 || o.NearBorderMeters < 0 || math.IsNaN(o.NearestMeters) || math.IsNaN(o.NearBorderMeters) {
+		return fmt.Errorf("--nearest-m and --near-border-m must be numbers ≥ 0")
+	}
+	if o.NearestMeters == 0 {
+		o.NearestMeters = -1
+	}
+	if o.NearBorderMeters == 0 {
+		o.NearBorderMeters = -1
+	}
+	return nil
+}
 
 // loadRouter builds a router over the store's current partition.
 func loadRouter(ctx context.Context, st data.Store, opts ...routing.Options) (*routing.Router, error) {
@@ -41,8 +63,7 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("out", "", "with --file: write here instead of standard output; the file appears (or is replaced) only when every row routed")
 	cs := fs.String("coordsys", "wgs84", "coordinate system of the input: wgs84, gcj02 or bd09")
 	var o routing.Options
-	fs.Float64Var(&o.NearestMeters, "nearest-m", 200, "nearest grid within this many metres for points outside every grid")
-	fs.Float64Var(&o.NearBorderMeters, "near-border-m", 30, "flag points this close to a neighbouring grid")
+	addRoutingFlags(fs, &o)
 	// Positional LON LAT may be negative numbers: take every argument that
 	// parses as a number (and is not a flag's value) out before parsing flags.
 	var pos, rest []string
@@ -57,6 +78,9 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	pos = append(pos, fs.Args()...)
+	if err := checkRoutingFlags(&o); err != nil {
+		return err
+	}
 	conv, err := converter(*cs)
 	if err != nil {
 		return err

@@ -152,3 +152,27 @@ func TestRouteSwapped(t *testing.T) {
 		t.Fatalf("file with a swapped row: err %v\n%s", err, out)
 	}
 }
+
+// TestRouteDistancesOff: --near-border-m 0 and --nearest-m 0 turn those
+// answers off (they are not the defaults); a negative distance is refused.
+func TestRouteDistancesOff(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	importTwoGrids(t, db)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"120.0098", "36.01"}, `"near_border":{"code":"G2"`},
+		{[]string{"--near-border-m", "0", "120.0098", "36.01"}, `"near_border":null`},
+		{[]string{"120.005", "35.9991"}, `"match":"nearest"`},
+		{[]string{"--nearest-m", "0", "120.005", "35.9991"}, `"match":"outside"`},
+	} {
+		out, err := wangge(t, append([]string{"route", "--db", db}, tc.args...)...)
+		if err != nil || !strings.Contains(out, tc.want) {
+			t.Errorf("route %v: %v\n%s (want %s)", tc.args, err, out, tc.want)
+		}
+	}
+	if _, err := wangge(t, "route", "--db", db, "--nearest-m", "-1", "120.005", "36.01"); err == nil || !strings.Contains(err.Error(), "≥ 0") {
+		t.Errorf("a negative distance: %v", err)
+	}
+}

@@ -46,8 +46,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.DashboardToken, "dashboard-token", "auto", "token the dashboard uses: auto (a command-center token on the demo store), none, or a token")
 	fs.StringVar(&c.TokenFile, "token-file", "", "write the dashboard token to this file")
 	fs.StringVar(&c.API.Open311Key, "open311-key", envOr("WANGGE_OPEN311_KEY", ""), "public api_key accepted by Open311 POST (env WANGGE_OPEN311_KEY)")
-	fs.Float64Var(&c.Routing.NearestMeters, "nearest-m", 200, "route a point outside every grid to the nearest grid within this many metres")
-	fs.Float64Var(&c.Routing.NearBorderMeters, "near-border-m", 30, "flag points within this many metres of a neighbouring grid")
+	addRoutingFlags(fs, &c.Routing)
 	fs.DurationVar(&c.EscalateEvery, "escalate-every", time.Minute, "how often overdue cases are marked and escalated")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	if err := fs.Parse(args); err != nil {
@@ -59,8 +58,8 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	default:
 		return c, fmt.Errorf("--demo must be auto, always or never")
 	}
-	if c.Routing.NearestMeters < 0 || c.Routing.NearBorderMeters < 0 {
-		return c, fmt.Errorf("--nearest-m and --near-border-m must not be negative")
+	if err := checkRoutingFlags(&c.Routing); err != nil {
+		return c, err
 	}
 	c.API.Version = version
 	return c, nil
