@@ -15,25 +15,24 @@ import (
 // TestIndexAgreesWithPostGIS runs the index against PostGIS on a synthetic
 // partition and on two real ones. Probes: every vertex, every edge
 // midpoint (floating point, so on or an ulp off the edge) and random points
-// over the extent grown by ~250 m. Zero disagreements are allowed.
+// over the extent grown by ~250 m — 1,000,000 on the real partitions, as
+// on the demo district (routing's TestDemoDistrictAgreesWithPostGIS).
+// Zero disagreements are allowed.
 func TestIndexAgreesWithPostGIS(t *testing.T) {
 	conn := oracle.Connect(t)
 	ctx := context.Background()
-	random := 100000
-	if testing.Short() {
-		random = 10000
-	}
 	cases := []struct {
-		name  string
-		items func(t *testing.T) []geo.Item
+		name   string
+		items  func(t *testing.T) []geo.Item
+		random int
 	}{
-		{"synthetic 1,500", func(t *testing.T) []geo.Item { return geotest.Partition(1500, geotest.Options{Seed: 11}) }},
+		{"synthetic 1,500", func(t *testing.T) []geo.Item { return geotest.Partition(1500, geotest.Options{Seed: 11}) }, 100_000},
 		{"San Francisco block groups", func(t *testing.T) []geo.Item {
 			return readReal(t, "sf_blockgroups.geojson", "GEO_ID")
-		}},
+		}, 1_000_000},
 		{"Chicago precincts", func(t *testing.T) []geo.Item {
 			return readReal(t, "chicago_precincts.geojson", "full_text")
-		}},
+		}, 1_000_000},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -52,6 +51,10 @@ func TestIndexAgreesWithPostGIS(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			random := c.random
+			if testing.Short() {
+				random = 10_000
 			}
 			pts := geotest.Probes(items, random, 0.003, 1)
 			pts = append(pts, gapProbes(items)...)
