@@ -153,6 +153,9 @@ func (ix *Index) ringDist(r *ringIx, x, y, lim float64) (d, cx, cy float64) {
 	if r.nb == 1 || lim >= r.maxY-r.minY {
 		for i := r.e0; i < r.e1; i++ {
 			g := &ix.edges[i]
+			if far := d * (1 + 1e-9); min(g.ax, g.bx)-x > far || x-max(g.ax, g.bx) > far || min(g.ay, g.by)-y > far || y-max(g.ay, g.by) > far {
+				continue // see below
+			}
 			if dd, qx, qy := segDist(x, y, g.ax, g.ay, g.bx, g.by); dd < d {
 				d, cx, cy = dd, qx, qy
 			}
@@ -164,6 +167,11 @@ func (ix *Index) ringDist(r *ringIx, x, y, lim float64) (d, cx, cy float64) {
 		s, e := ix.bstart[int(r.bOff)+b], ix.bstart[int(r.bOff)+b+1]
 		for _, id := range ix.bedge[s:e] {
 			g := &ix.edges[id]
+			// An edge whose box lies farther in x than the best distance
+			// so far (with room for rounding) cannot be nearer.
+			if far := d * (1 + 1e-9); min(g.ax, g.bx)-x > far || x-max(g.ax, g.bx) > far {
+				continue
+			}
 			if dd, qx, qy := segDist(x, y, g.ax, g.ay, g.bx, g.by); dd < d {
 				d, cx, cy = dd, qx, qy
 			}
@@ -179,10 +187,16 @@ func (ix *Index) ringEdgesNear(dst []int32, r *ringIx, x, y, lim float64) []int3
 		return dst
 	}
 	lo, hi := r.bucket(y-lim), r.bucket(y+lim)
+	// An edge whose box is farther than lim (with room for rounding) is
+	// not within lim: skipped without segDist's division.
+	far := lim * (1 + 1e-6)
 	for b := lo; b <= hi; b++ {
 		s, e := ix.bstart[int(r.bOff)+b], ix.bstart[int(r.bOff)+b+1]
 		for _, id := range ix.bedge[s:e] {
 			g := &ix.edges[id]
+			if min(g.ax, g.bx)-x > far || x-max(g.ax, g.bx) > far {
+				continue
+			}
 			if d, _, _ := segDist(x, y, g.ax, g.ay, g.bx, g.by); d <= lim {
 				dst = append(dst, id)
 			}

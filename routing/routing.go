@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -116,6 +117,12 @@ type Snapshot struct {
 	outside  *Place    // the place of a point outside every district
 	gridIx   *geo.Index
 	areas    areaIndex // communities, then streets, then districts
+
+	// What the two indexes were built from (BuildFrom reuses them when
+	// both are unchanged): the options, the grids' geometries by key and
+	// the areas' by key.
+	opts                 Options
+	gridGeoms, areaGeoms []orb.MultiPolygon
 }
 
 // Grids is the number of grids in the snapshot.
@@ -137,7 +144,14 @@ func (s *Snapshot) GridHouseholds() iter.Seq2[string, int] {
 // the hierarchy grid → community → street → district (by ParentCode) for
 // names, fallbacks and points outside every grid. Grids with an empty
 // geometry are kept but never match.
-func Build(p data.Partition, opts Options) (*Snapshot, error) {
+func Build(p data.Partition, opts Options) (*Snapshot, error) { return BuildFrom(nil, p, opts) }
+
+// BuildFrom is Build, reusing the indexes of prev (nil: none) when p's
+// grids and areas have exactly prev's geometries in the same order and
+// the options are the same — a revision that changed people or names
+// only (a new grid leader) then costs milliseconds instead of an index
+// build. Snapshots share indexes read-only.
+func BuildFrom(prev *Snapshot, p data.Partition, opts Options) (*Snapshot, error) {
 	byCode := make(map[string]*data.Area, len(p.Areas))
 	for i := range p.Areas {
 		a := &p.Areas[i]
@@ -219,24 +233,31 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 		pl.prepare()
 		return pl
 	}
-	s := &Snapshot{Revision: p.Revision, outside: outsidePlace(p.Revision)}
+	s := &Snapshot{Revision: p.Revision, outside: outsidePlace(p.Revision), opts: opts}
 	grids := collect(data.LevelGrid)
 	items := make([]geo.Item, len(grids))
 	s.grids = make([]Place, len(grids))
 	s.refs = make([]AreaRef, len(grids))
 	s.hh = make([]int, len(grids))
+	s.gridGeoms = make([]orb.MultiPolygon, len(grids))
 	for i, g := range grids {
 		items[i] = geo.Item{Key: int32(i), Geom: g.Geom}
 		s.grids[i] = base(g)
 		s.refs[i] = ref(g)
 		s.hh[i] = g.Households
+		s.gridGeoms[i] = g.Geom
 	}
 	var its []geo.Item
 	for _, lv := range []data.Level{data.LevelCommunity, data.LevelStreet, data.LevelDistrict} {
 		for _, a := range collect(lv) {
 			its = append(its, geo.Item{Key: int32(len(its)), Geom: a.Geom})
 			s.areas.ans = append(s.areas.ans, base(a))
+			s.areaGeoms = append(s.areaGeoms, a.Geom)
 		}
+	}
+	if prev != nil && prev.gridIx != nil && prev.opts == opts && sameGeoms(prev.gridGeoms, s.gridGeoms) && sameGeoms(prev.areaGeoms, s.areaGeoms) {
+		s.gridIx, s.areas.ix = prev.gridIx, prev.areas.ix
+		return s, nil
 	}
 	var err error
 	s.areas.ix, err = geo.NewIndex(its, geo.IndexOptions{NearestMeters: -1, NearBorderMeters: -1, CellsPerItem: 64, Advise: hugepages.Advise})
@@ -253,6 +274,30 @@ func Build(p data.Partition, opts Options) (*Snapshot, error) {
 		return nil, fmt.Errorf("routing: grids: %w", err)
 	}
 	return s, nil
+}
+
+// sameGeoms reports whether a and b hold the same geometries, coordinate
+// for coordinate, in the same order.
+func sameGeoms(a, b []orb.MultiPolygon) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if len(a[i]) != len(b[i]) {
+			return false
+		}
+		for j := range a[i] {
+			if len(a[i][j]) != len(b[i][j]) {
+				return false
+			}
+			for k := range a[i][j] {
+				if !slices.Equal(a[i][j][k], b[i][j][k]) {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // Route answers one lon/lat point (WGS-84): the grid covering it (lowest
@@ -381,7 +426,7 @@ func (r *Router) Reload(ctx context.Context, store data.Store) error {
 	if err != nil {
 		return fmt.Errorf("routing: reload: %w", err)
 	}
-	s, err := Build(p, r.opts)
+	s, err := BuildFrom(r.cur.Load(), p, r.opts)
 	if err != nil {
 		return err
 	}

@@ -276,6 +276,61 @@ func TestWatch(t *testing.T) {
 	}
 }
 
+// TestBuildFromReusesIndexes: a revision that changes people or names
+// only reuses the previous snapshot's indexes and answers with the new
+// leader; a moved boundary, a changed area or other options build anew.
+func TestBuildFromReusesIndexes(t *testing.T) {
+	p1 := fixture()
+	s1, err := routing.Build(p1, routing.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A new leader of G2 and a renamed G1: same geometries.
+	p2 := fixture()
+	p2.Revision = 8
+	p2.People = append(p2.People, data.Person{ID: 50, Name: "New leader", Assignments: []data.Assignment{{Role: data.RoleGridLeader, AreaCode: "G2"}}})
+	p2.Areas[5].Name = "renamed"
+	s2, err := routing.BuildFrom(s1, p2, routing.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !routing.SharesIndexForTest(s1, s2) {
+		t.Fatal("people and names changed only, yet the indexes were rebuilt")
+	}
+	if a := s2.Route(120.007, 36.005); a.Grid.Code != "G2" || a.Leader.ID != 50 || a.LeaderVacant || a.Revision != 8 {
+		t.Fatalf("G2 after the appointment: %+v", a)
+	}
+	if a := s2.Route(120.001, 36.005); a.Grid.Name != "renamed" {
+		t.Fatalf("G1 after the rename: %+v", a)
+	}
+	// The G1|G2 border moves east: rebuilt, and the point follows it.
+	p3 := fixture()
+	p3.Areas[5].Geom = rect(120.000, 36.00, 120.008, 36.01)
+	p3.Areas[6].Geom = rect(120.008, 36.00, 120.010, 36.01)
+	s3, err := routing.BuildFrom(s1, p3, routing.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if routing.SharesIndexForTest(s1, s3) || s3.Route(120.007, 36.005).Grid.Code != "G1" {
+		t.Fatalf("moved border: shared index %v, point in %s", routing.SharesIndexForTest(s1, s3), s3.Route(120.007, 36.005).Grid.Code)
+	}
+	// A changed community (the areas index) or other options: rebuilt.
+	p4 := fixture()
+	p4.Areas[4].Geom = rect(120.02, 36.00, 120.029, 36.01)
+	for name, c := range map[string]struct {
+		p data.Partition
+		o routing.Options
+	}{"community C3 changed": {p4, routing.Options{}}, "near-border 50 m": {fixture(), routing.Options{NearBorderMeters: 50}}} {
+		s, err := routing.BuildFrom(s1, c.p, c.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if routing.SharesIndexForTest(s1, s) {
+			t.Errorf("%s: the indexes were reused", name)
+		}
+	}
+}
+
 // TestWatchRetriesFailedReload: a reload that fails (the database
 // unreachable) is retried with backoff, with the old snapshot serving,
 // until it succeeds — no further notification needed.

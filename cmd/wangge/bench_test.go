@@ -24,7 +24,7 @@ func TestBenchCommands(t *testing.T) {
 	ctx := context.Background()
 	var out, errb bytes.Buffer
 	err := runBench(ctx, []string{"route", "--pg", pg, "--points", "4000", "--repeat", "2", "--scale", "300",
-		"--duration", "300ms", "--csv-rows", "2000", "--pg-points", "300"}, &out, &errb)
+		"--duration", "300ms", "--csv-rows", "2000", "--pg-points", "300", "--swap-rounds", "1"}, &out, &errb)
 	if err != nil {
 		t.Fatalf("bench route: %v\n%s\n%s", err, out.String(), errb.String())
 	}
@@ -33,6 +33,7 @@ func TestBenchCommands(t *testing.T) {
 		"report locations           median", "(medians of 2 runs:", "cache-warm", "grids: median",
 		"wangge full answer:", "batch:", "--out routed.csv: ", "for 2000 rows", "the rows alone (index already built",
 		"agreement with the in-process router on 300 points: 0 disagreements", "in-process lookup vs one query per point:",
+		"a new grid leader (geometry unchanged: indexes reused): replica 1 serves it", "(indexes rebuilt): replica 1 serves it",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("bench route output lacks %q:\n%s", want, got)

@@ -35,15 +35,16 @@ import (
 
 // benchRouteConfig is what `wangge bench route` is told.
 type benchRouteConfig struct {
-	PG       string        // PostGIS URL for the side-by-side figures ("none" to skip)
-	Points   int           // in-process lookups per measurement
-	Repeat   int           // runs of each in-process measurement (the median run is printed)
-	Duration time.Duration // per HTTP measurement
-	Clients  int           // keep-alive HTTP clients
-	Scale    []int         // synthetic city sizes (grids)
-	CSVRows  int           // rows of the route --file measurement
-	PGPoints int           // points asked of PostGIS one per query
-	Profile  string        // CPU profile of the HTTP GET measurement ("" = none)
+	PG         string        // PostGIS URL for the side-by-side figures ("none" to skip)
+	Points     int           // in-process lookups per measurement
+	Repeat     int           // runs of each in-process measurement (the median run is printed)
+	Duration   time.Duration // per HTTP measurement
+	Clients    int           // keep-alive HTTP clients
+	Scale      []int         // synthetic city sizes (grids)
+	CSVRows    int           // rows of the route --file measurement
+	SwapRounds int           // revisions published in the hot-swap measurement
+	PGPoints   int           // points asked of PostGIS one per query
+	Profile    string        // CPU profile of the HTTP GET measurement ("" = none)
 }
 
 func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -56,6 +57,7 @@ func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&c.Clients, "clients", 8, "keep-alive HTTP clients")
 	scale := fs.String("scale", "1500,15000,50000", "synthetic city sizes (grids) for the scaling figures; empty to skip")
 	fs.IntVar(&c.CSVRows, "csv-rows", 1_000_000, "rows of the route --file measurement")
+	fs.IntVar(&c.SwapRounds, "swap-rounds", 3, "revisions published in the hot-swap measurement (two PostGIS replicas)")
 	fs.IntVar(&c.PGPoints, "pg-points", 20_000, "points asked of PostGIS with one query each")
 	fs.StringVar(&c.Profile, "cpuprofile", "", "write a CPU profile of the HTTP GET measurement (server and load generator) to this file")
 	if err := fs.Parse(args); err != nil {
@@ -312,7 +314,112 @@ func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	out.line("HTTP GET vs one query per point over %d connections: %.1f× the throughput", c.Clients, full.rps/conc.rate)
 	out.line("HTTP batch vs unnest batches: %.1f× the throughput", bps/batchRate)
 	out.line("route --file vs unnest batches: %.1f× the throughput", csvRate/batchRate)
+
+	out.head("hot swap on PostGIS: two replicas of the demo district, each with its own pool and LISTEN connection")
+	if err := benchReplicas(ctx, out, pg, snap.Grids(), c.SwapRounds); err != nil {
+		return err
+	}
 	return out.err
+}
+
+// benchReplicas runs two routers on the PostGIS store's schema, each with
+// its own Store (pool and LISTEN connection) and Watch, publishes rounds
+// revisions (a new grid leader each: the whole partition reloads) and
+// prints how long after each commit both serve it.
+func benchReplicas(ctx context.Context, out *benchOut, pg *pgstore.Store, grids, rounds int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var routers []*routing.Router
+	for range 2 {
+		st, err := pgstore.Open(ctx, pg.ConnString())
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		r := routing.NewRouter(nil, routing.Options{})
+		if err := r.Reload(ctx, st); err != nil {
+			return err
+		}
+		go r.Watch(ctx, st)
+		routers = append(routers, r)
+	}
+	t0 := time.Now()
+	p, err := pg.Partition(ctx)
+	if err != nil {
+		return err
+	}
+	read := time.Since(t0)
+	t0 = time.Now()
+	if _, err := routing.Build(p, routing.Options{}); err != nil {
+		return err
+	}
+	out.line("one reload, measured alone: partition read %v, index build %v", read.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
+	grid, _, err := pg.ListAreas(ctx, data.AreaQuery{Level: data.LevelGrid, Limit: 1})
+	if err != nil || len(grid) == 0 {
+		return fmt.Errorf("no grid to appoint a leader to: %v", err)
+	}
+	// await waits until both routers serve the current revision.
+	await := func(what string) error {
+		committed := time.Now()
+		rev, err := pg.CurrentRevision(ctx)
+		if err != nil {
+			return err
+		}
+		took := make([]time.Duration, len(routers))
+		for k, r := range routers {
+			for r.Revision() < rev {
+				if time.Since(committed) > time.Minute {
+					return fmt.Errorf("replica %d still at revision %d a minute after %d was committed", k+1, r.Revision(), rev)
+				}
+				time.Sleep(time.Millisecond)
+			}
+			took[k] = time.Since(committed)
+		}
+		out.line("revision %d, %s: replica 1 serves it %v after the commit, replica 2 %v", rev, what, took[0].Round(time.Millisecond), took[1].Round(time.Millisecond))
+		return nil
+	}
+	for i := range rounds {
+		p := data.Person{Name: fmt.Sprintf("bench leader %d", i+1), Assignments: []data.Assignment{{Role: data.RoleGridLeader, AreaCode: grid[0].Code}}}
+		if err := pg.AddPerson(ctx, &p); err != nil {
+			return err
+		}
+		if err := await("a new grid leader (geometry unchanged: indexes reused)"); err != nil {
+			return err
+		}
+	}
+	for i := range rounds {
+		// Every boundary moves (the partition shifted by 1e-7° = 1 cm):
+		// both indexes are built anew, the worst case of a redraw.
+		part, err := pg.Partition(ctx)
+		if err != nil {
+			return err
+		}
+		for k := range part.Areas {
+			part.Areas[k].Geom = shifted(part.Areas[k].Geom, 1e-7*float64(i+1))
+		}
+		if _, err := pg.PutAreas(ctx, part.Areas, true, "bench redraw"); err != nil {
+			return err
+		}
+		if err := await(fmt.Sprintf("every boundary of the %d grids moved (indexes rebuilt)", grids)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// shifted is g moved north-east by d degrees.
+func shifted(g orb.MultiPolygon, d float64) orb.MultiPolygon {
+	out := make(orb.MultiPolygon, len(g))
+	for i, p := range g {
+		out[i] = make(orb.Polygon, len(p))
+		for j, r := range p {
+			out[i][j] = make(orb.Ring, len(r))
+			for k, pt := range r {
+				out[i][j][k] = orb.Point{pt[0] + d, pt[1] + d}
+			}
+		}
+	}
+	return out
 }
 
 // benchOut prints figures and remembers the first write error.

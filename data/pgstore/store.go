@@ -55,6 +55,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return s, nil
 }
 
+// ConnString is the connection string the store was opened with (it may
+// hold a password: do not log it).
+func (s *Store) ConnString() string { return s.pool.Config().ConnString() }
+
 // Ping checks the database is reachable.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.pool.Ping(ctx); err != nil {
