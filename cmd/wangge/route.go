@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -27,11 +26,16 @@ func addRoutingFlags(fs *flag.FlagSet, o *routing.Options) {
 	fs.Float64Var(&o.NearBorderMeters, "near-border-m", 30, "flag points within this many metres of a neighbouring grid (0: never)")
 }
 
-// checkRoutingFlags rejects negative distances and turns 0 into "off"
-// (routing.Options reads 0 as the default).
+// checkRoutingFlags rejects distances out of range (the near-border
+// search up to 1 km, the nearest grid up to 10 km; a larger radius would
+// only grow the index) and turns 0 into "off" (routing.Options reads 0 as
+// the default).
 func checkRoutingFlags(o *routing.Options) error {
-	if o.NearestMeters < 0 || o.NearBorderMeters < 0 || math.IsNaN(o.NearestMeters) || math.IsNaN(o.NearBorderMeters) {
-		return fmt.Errorf("--nearest-m and --near-border-m must be numbers ≥ 0")
+	if !(o.NearestMeters >= 0 && o.NearestMeters <= 10_000) {
+		return fmt.Errorf("--nearest-m must be between 0 and 10000, got %v", o.NearestMeters)
+	}
+	if !(o.NearBorderMeters >= 0 && o.NearBorderMeters <= 1_000) {
+		return fmt.Errorf("--near-border-m must be between 0 and 1000, got %v", o.NearBorderMeters)
 	}
 	if o.NearestMeters == 0 {
 		o.NearestMeters = -1

@@ -154,7 +154,8 @@ func TestRouteSwapped(t *testing.T) {
 }
 
 // TestRouteDistancesOff: --near-border-m 0 and --nearest-m 0 turn those
-// answers off (they are not the defaults); a negative distance is refused.
+// answers off (they are not the defaults); a distance out of range is
+// refused.
 func TestRouteDistancesOff(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "w.db")
 	importTwoGrids(t, db)
@@ -172,7 +173,9 @@ func TestRouteDistancesOff(t *testing.T) {
 			t.Errorf("route %v: %v\n%s (want %s)", tc.args, err, out, tc.want)
 		}
 	}
-	if _, err := wangge(t, "route", "--db", db, "--nearest-m", "-1", "120.005", "36.01"); err == nil || !strings.Contains(err.Error(), "≥ 0") {
-		t.Errorf("a negative distance: %v", err)
+	for _, bad := range [][]string{{"--nearest-m", "-1"}, {"--nearest-m", "NaN"}, {"--near-border-m", "+Inf"}, {"--near-border-m", "5000"}} {
+		if _, err := wangge(t, append([]string{"route", "--db", db}, append(bad, "120.005", "36.01")...)...); err == nil || !strings.Contains(err.Error(), "must be between") {
+			t.Errorf("%v: %v", bad, err)
+		}
 	}
 }
