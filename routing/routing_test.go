@@ -238,7 +238,10 @@ func (f *fakeStore) publish(rev int64) {
 	f.ch <- rev
 }
 
-func TestWatch(t *testing.T) {
+// watched is a fakeStore at revision 1 of two (partitions A and B) and a
+// router loaded from it.
+func watched(t *testing.T) (*fakeStore, *routing.Router) {
+	t.Helper()
 	pa, _ := partition("A", 1, 1)
 	pb, _ := partition("B", 2, 2)
 	st := &fakeStore{parts: map[int64]data.Partition{1: pa, 2: pb}, cur: 1, ch: make(chan int64)}
@@ -246,6 +249,11 @@ func TestWatch(t *testing.T) {
 	if err := r.Reload(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
+	return st, r
+}
+
+func TestWatch(t *testing.T) {
+	st, r := watched(t)
 	reloaded := make(chan int64, 4)
 	r.OnReload = func(rev int64, err error) {
 		if err != nil {
@@ -338,13 +346,7 @@ func TestWatchRetriesFailedReload(t *testing.T) {
 	oldMin, oldMax := routing.ReloadRetryMin, routing.ReloadRetryMax
 	routing.ReloadRetryMin, routing.ReloadRetryMax = 5*time.Millisecond, 20*time.Millisecond
 	t.Cleanup(func() { routing.ReloadRetryMin, routing.ReloadRetryMax = oldMin, oldMax })
-	pa, _ := partition("A", 1, 1)
-	pb, _ := partition("B", 2, 2)
-	st := &fakeStore{parts: map[int64]data.Partition{1: pa, 2: pb}, cur: 1, ch: make(chan int64)}
-	r := routing.NewRouter(nil, routing.Options{})
-	if err := r.Reload(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
+	st, r := watched(t)
 	type attempt struct {
 		rev      int64
 		err      error

@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -81,20 +80,7 @@ func TestRevisionsOfOtherWriters(t *testing.T) {
 	old := PollEvery
 	PollEvery = 20 * time.Millisecond
 	t.Cleanup(func() { PollEvery = old })
-	path := filepath.Join(t.TempDir(), "wangge.db")
-	s, err := Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	other, err := Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	s, other := openTwo(t)
 	ch, err := s.Revisions(t.Context())
 	if err != nil {
 		t.Fatal(err)

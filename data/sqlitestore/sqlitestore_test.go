@@ -47,24 +47,31 @@ func BenchmarkLoadDistrict(b *testing.B) {
 // TestBusy holds the write lock of the file from another connection (as a
 // `wangge import` beside the server does): a write that cannot get it in
 // time fails with data.ErrBusy and writes nothing.
-func TestBusy(t *testing.T) {
-	old := busyTimeoutMS
-	busyTimeoutMS = 200
-	t.Cleanup(func() { busyTimeoutMS = old })
+// openTwo opens two Stores on one new, migrated file (as two processes
+// would); both close when the test ends.
+func openTwo(t *testing.T) (s, other *Store) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "wangge.db")
 	s, err := Open(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	if err := s.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	other, err := Open(t.Context(), path)
-	if err != nil {
+	if other, err = Open(t.Context(), path); err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	t.Cleanup(func() { other.Close() })
+	return s, other
+}
+
+func TestBusy(t *testing.T) {
+	old := busyTimeoutMS
+	busyTimeoutMS = 200
+	t.Cleanup(func() { busyTimeoutMS = old })
+	s, other := openTwo(t)
 	tx, err := other.w.BeginTx(t.Context(), nil) // _txlock=immediate: takes the write lock
 	if err != nil {
 		t.Fatal(err)
