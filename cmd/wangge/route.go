@@ -142,7 +142,7 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err1 != nil || err2 != nil {
 		return fmt.Errorf("route: LON and LAT must be numbers, got %q %q", pos[0], pos[1])
 	}
-	if err := geo.ValidPoint(lon, lat); err != nil {
+	if err := validPoint(lon, lat); err != nil {
 		return fmt.Errorf("route: %w", err)
 	}
 	s := r.Snapshot()
@@ -151,6 +151,16 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("route: %w", swapped(lon, lat))
 	}
 	_, err = stdout.Write(append(a.AppendJSON(nil), '\n'))
+	return err
+}
+
+// validPoint is geo.ValidPoint, saying so when the numbers are valid the
+// other way round.
+func validPoint(lon, lat float64) error {
+	err := geo.ValidPoint(lon, lat)
+	if err != nil && geo.ValidPoint(lat, lon) == nil {
+		return fmt.Errorf("%w; lon and lat look swapped (lon comes first)", err)
+	}
 	return err
 }
 
@@ -376,7 +386,7 @@ func csvPoint(cr *csv.Reader, rec []string, err error, n, iLon, iLat int) (lon, 
 		l, _ := cr.FieldPos(iLon)
 		return 0, 0, fmt.Errorf("route --file: line %d (row %d): lon/lat are not numbers: %q, %q", l, n, rec[iLon], rec[iLat])
 	}
-	if err := geo.ValidPoint(lon, lat); err != nil {
+	if err := validPoint(lon, lat); err != nil {
 		l, _ := cr.FieldPos(iLon)
 		return 0, 0, fmt.Errorf("route --file: line %d (row %d): %w", l, n, err)
 	}

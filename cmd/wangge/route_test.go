@@ -144,6 +144,9 @@ func TestRouteSwapped(t *testing.T) {
 	if out, err := wangge(t, "route", "--db", db, "41.85", "-87.65"); err == nil || !strings.Contains(err.Error(), "look swapped") {
 		t.Fatalf("route lat lon: err %v\n%s", err, out)
 	}
+	if out, err := wangge(t, "route", "--db", db, "41.85", "-97.65"); err == nil || !strings.Contains(err.Error(), "out of [-90, 90]; lon and lat look swapped") {
+		t.Fatalf("route lat lon with lat out of range: err %v\n%s", err, out)
+	}
 	if out, err := wangge(t, "route", "--db", db, "10", "10"); err != nil || !strings.Contains(out, `"match":"outside"`) {
 		t.Fatalf("a point really outside: %v\n%s", err, out)
 	}
