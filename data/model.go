@@ -1,6 +1,8 @@
 package data
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"time"
 
@@ -102,19 +104,34 @@ func (r Role) Routed() bool {
 // "people: <name> grid_leader G1, community_head C2" — or "" when none of
 // p's assignments is Routed (then AddPerson publishes none).
 func RoutedPosts(p *Person) string {
-	var b strings.Builder
-	for _, a := range p.Assignments {
-		if !a.Role.Routed() {
-			continue
-		}
-		if b.Len() == 0 {
-			b.WriteString("people: " + p.Name + " ")
-		} else {
-			b.WriteString(", ")
-		}
-		b.WriteString(string(a.Role) + " " + a.AreaCode)
+	if posts := routedPosts(p.Assignments); posts != "" {
+		return "people: " + p.Name + " " + posts
 	}
-	return b.String()
+	return ""
+}
+
+// RoutedChange is the note of the revision SetAssignments publishes when a
+// person's Routed posts change — "people: <name> grid_leader G1 → none" —
+// or "" when they stay the same (then it publishes none).
+func RoutedChange(name string, before, after []Assignment) string {
+	b, a := routedPosts(before), routedPosts(after)
+	if b == a {
+		return ""
+	}
+	return "people: " + name + " " + cmp.Or(b, "none") + " → " + cmp.Or(a, "none")
+}
+
+// routedPosts lists the Routed assignments of as ("role area, …") in
+// role, then area order.
+func routedPosts(as []Assignment) string {
+	var posts []string
+	for _, a := range as {
+		if a.Role.Routed() {
+			posts = append(posts, string(a.Role)+" "+a.AreaCode)
+		}
+	}
+	slices.Sort(posts)
+	return strings.Join(posts, ", ")
 }
 
 // Valid reports whether r is a known role.

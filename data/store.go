@@ -158,6 +158,12 @@ type Store interface {
 	// same transaction publishes a revision noted RoutedPosts(p), which
 	// listeners (Notifier) hear like a boundary edit.
 	AddPerson(ctx context.Context, p *Person) error
+	// SetAssignments replaces the roles of person id (none: the person
+	// keeps their name and tokens but holds no post), in one transaction:
+	// a role twice is a *ValidationError, an unknown id ErrNotFound, and
+	// nothing is written on error. When the Routed posts change it
+	// publishes a revision noted RoutedChange, as AddPerson does.
+	SetAssignments(ctx context.Context, id int64, as []Assignment) error
 	// GetPerson returns one person or ErrNotFound.
 	GetPerson(ctx context.Context, id int64) (Person, error)
 	// ListPeople returns people holding role on area ("" = any), by id.

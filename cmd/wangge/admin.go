@@ -52,9 +52,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // runUser: wangge user add --name N --phone P --role ROLE:AREA [--role …]
+// | user set --id ID [--role ROLE:AREA …] | user list [--role R] [--area A]
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "add" && args[0] != "list") {
-		fmt.Fprintln(stderr, "usage: wangge user add --name NAME [--phone PHONE] --role ROLE:AREA_CODE [--role …] | wangge user list [--role ROLE] [--area CODE]")
+	if len(args) == 0 || (args[0] != "add" && args[0] != "list" && args[0] != "set") {
+		fmt.Fprintln(stderr, "usage: wangge user add --name NAME [--phone PHONE] --role ROLE:AREA_CODE [--role …] | wangge user set --id ID [--role ROLE:AREA_CODE …] | wangge user list [--role ROLE] [--area CODE]")
 		return errUsage
 	}
 	sub := args[0]
@@ -66,6 +67,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Var(&roles, "role", "ROLE:AREA_CODE, repeatable; roles: "+roleNames())
 	area := fs.String("area", "", "list: only people with a role on this area")
 	issue := fs.Bool("token", false, "add: also issue an API token and print it")
+	id := fs.Int64("id", 0, "set: the person whose roles are replaced by the --role flags given (none: no roles)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -92,20 +94,31 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return nil
 	}
-	if strings.TrimSpace(*name) == "" {
-		return fmt.Errorf("user add: --name is required")
-	}
-	p := data.Person{Name: strings.TrimSpace(*name), Phone: *phone}
+	var as []data.Assignment
 	for _, r := range roles {
 		role, code, ok := strings.Cut(r, ":")
 		if !ok || !data.Role(role).Valid() || code == "" {
-			return fmt.Errorf("user add: --role %q: want ROLE:AREA_CODE with ROLE one of %s", r, roleNames())
+			return fmt.Errorf("user %s: --role %q: want ROLE:AREA_CODE with ROLE one of %s", sub, r, roleNames())
 		}
 		if _, err := st.GetArea(ctx, code); err != nil {
-			return fmt.Errorf("user add: --role %q: area %s: %w", r, code, err)
+			return fmt.Errorf("user %s: --role %q: area %s: %w", sub, r, code, err)
 		}
-		p.Assignments = append(p.Assignments, data.Assignment{Role: data.Role(role), AreaCode: code})
+		as = append(as, data.Assignment{Role: data.Role(role), AreaCode: code})
 	}
+	if sub == "set" {
+		if *id <= 0 {
+			return fmt.Errorf("user set: --id is required")
+		}
+		if err := st.SetAssignments(ctx, *id, as); err != nil {
+			return fmt.Errorf("user set: %w", err)
+		}
+		fmt.Fprintf(stdout, "person %d now holds %d roles\n", *id, len(as))
+		return nil
+	}
+	if strings.TrimSpace(*name) == "" {
+		return fmt.Errorf("user add: --name is required")
+	}
+	p := data.Person{Name: strings.TrimSpace(*name), Phone: *phone, Assignments: as}
 	if err := st.AddPerson(ctx, &p); err != nil {
 		return err
 	}

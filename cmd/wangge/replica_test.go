@@ -170,7 +170,7 @@ const (
 // grids --replace`), and checks that both servers route from the new
 // revision without a restart: PostgreSQL LISTEN/NOTIFY reaches every
 // replica. A grid leader appointed by another process (`wangge user add`)
-// reaches them the same way.
+// and relieved again (`wangge user set`) reaches them the same way.
 func TestReplicasHotSwap(t *testing.T) {
 	db := pgtest.FreshSchema(t)
 	bin := wanggeBinary(t)
@@ -278,8 +278,13 @@ func TestReplicasHotSwap(t *testing.T) {
 			t.Fatalf("replica %s before the appointment: leader %q vacant %v err %v (want none, vacant)", name, got, vacant, err)
 		}
 	}
-	if out, err := exec.Command(bin, "user", "add", "--db", db, "--name", "Leader Nine", "--phone", "139", "--role", "grid_leader:G9").CombinedOutput(); err != nil {
+	out, err := exec.Command(bin, "user", "add", "--db", db, "--name", "Leader Nine", "--phone", "139", "--role", "grid_leader:G9").CombinedOutput()
+	if err != nil {
 		t.Fatalf("wangge user add: %v\n%s", err, out)
+	}
+	var leaderID int64
+	if _, err := fmt.Sscanf(string(out), "person %d added", &leaderID); err != nil {
+		t.Fatalf("wangge user add printed %q: %v", out, err)
 	}
 	committed = time.Now()
 	rev3 := currentRevision(t, db)
@@ -296,6 +301,25 @@ func TestReplicasHotSwap(t *testing.T) {
 			}
 			if time.Now().After(deadline) {
 				t.Fatalf("replica %s: leader %q vacant %v revision %v err %v; want Leader Nine at revision %d\n%s", name, got, vacant, rev, err, rev3, tail(s.logf))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+
+	// Relieved of the post (`wangge user set`, roles replaced): G9 is
+	// vacant again on both replicas.
+	if out, err := exec.Command(bin, "user", "set", "--db", db, "--id", fmt.Sprint(leaderID), "--role", "grid_staff:G9").CombinedOutput(); err != nil {
+		t.Fatalf("wangge user set: %v\n%s", err, out)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for name, s := range map[string]*server{"a": a, "b": b} {
+		for {
+			got, vacant, rev, err := leader(s)
+			if err == nil && got == "" && vacant && rev > float64(rev3) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("replica %s after user set: leader %q vacant %v revision %v err %v; want vacant after revision %d\n%s", name, got, vacant, rev, err, rev3, tail(s.logf))
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
@@ -319,7 +343,8 @@ func currentRevision(t *testing.T, db string) int64 {
 
 // TestEmbeddedServerHearsOtherProcesses: a server on the embedded store
 // follows what other processes commit to its file — a grid leader
-// appointed with `wangge user add`, then a new partition from `wangge
+// appointed with `wangge user add` and relieved with `wangge user set`
+// (bad ids, areas and roles refused), then a new partition from `wangge
 // import grids --replace` — without a restart (the store's poll).
 func TestEmbeddedServerHearsOtherProcesses(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "w.db")
@@ -356,6 +381,13 @@ func TestEmbeddedServerHearsOtherProcesses(t *testing.T) {
 	await("at start", func(grid, leader string, vacant bool) bool { return grid == "G1" && leader == "" && vacant })
 	cli("user", "add", "--db", db, "--name", "Leader One", "--role", "grid_leader:G1")
 	await("after user add", func(grid, leader string, vacant bool) bool { return grid == "G1" && leader == "Leader One" && !vacant })
+	for _, bad := range [][]string{{"--id", "999"}, {}, {"--id", "1", "--role", "grid_leader:NOPE"}, {"--id", "1", "--role", "mayor:G1"}} {
+		if out, err := exec.Command(bin, append([]string{"user", "set", "--db", db}, bad...)...).CombinedOutput(); err == nil {
+			t.Fatalf("wangge user set %v succeeded: %s", bad, out)
+		}
+	}
+	cli("user", "set", "--db", db, "--id", "1", "--role", "grid_staff:G1")
+	await("after user set", func(grid, leader string, vacant bool) bool { return grid == "G1" && leader == "" && vacant })
 	f := writeFile(t, "v2.geojson", collection(feature("D", "", "district", ringD), feature("G8", "D", "grid", ringG8), feature("G9", "D", "grid", ringG9)))
 	cli("import", "grids", f, "--db", db, "-q", "--replace")
 	await("after import --replace", func(grid, leader string, vacant bool) bool { return grid == "G9" && vacant })

@@ -94,6 +94,57 @@ func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
 	return nil
 }
 
+// SetAssignments replaces the roles of person id (see data.Store); a
+// change of routed posts publishes a revision, announced at commit.
+func (s *Store) SetAssignments(ctx context.Context, id int64, as []data.Assignment) error {
+	if err := data.CheckAssignments(-1, as); err != nil {
+		return err
+	}
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		var name string
+		if err := tx.QueryRow(ctx, `SELECT name FROM people WHERE id = $1 FOR UPDATE`, id).Scan(&name); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("pgstore: person %d: %w", id, data.ErrNotFound)
+			}
+			return err
+		}
+		var before []data.Assignment
+		rows, err := tx.Query(ctx, `SELECT role, area_code FROM assignments WHERE person_id = $1`, id)
+		if err != nil {
+			return err
+		}
+		var role, area string
+		_, err = pgx.ForEachRow(rows, []any{&role, &area}, func() error {
+			before = append(before, data.Assignment{Role: data.Role(role), AreaCode: area})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM assignments WHERE person_id = $1`, id); err != nil {
+			return err
+		}
+		for i, a := range as {
+			if _, err := tx.Exec(ctx, `INSERT INTO assignments (person_id, pos, role, area_code) VALUES ($1, $2, $3, $4)`,
+				id, i, string(a.Role), a.AreaCode); err != nil {
+				return err
+			}
+		}
+		if note := data.RoutedChange(name, before, as); note != "" {
+			rev, err := newRevision(ctx, tx, time.Time{}, note)
+			if err != nil {
+				return err
+			}
+			if _, err := finishRevision(ctx, tx, rev); err != nil {
+				return err
+			}
+			return s.notify(ctx, tx, rev)
+		}
+		return nil
+	})
+	return translate("set assignments", err)
+}
+
 // GetPerson returns one person with their assignments, or data.ErrNotFound.
 func (s *Store) GetPerson(ctx context.Context, id int64) (data.Person, error) {
 	ps, err := queryPeople(ctx, s.pool, `SELECT `+sqlPersonCols+` FROM people WHERE id = $1`, id)

@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -97,6 +98,65 @@ func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
 		s.broadcast(rev)
 	}
 	p.ID = id
+	return nil
+}
+
+// SetAssignments replaces the roles of person id (see data.Store); a
+// change of routed posts publishes a revision, announced to listeners.
+func (s *Store) SetAssignments(ctx context.Context, id int64, as []data.Assignment) error {
+	if err := data.CheckAssignments(-1, as); err != nil {
+		return err
+	}
+	var rev int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var name string
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM people WHERE id = ?`, id).Scan(&name); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("sqlitestore: person %d: %w", id, data.ErrNotFound)
+			}
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT role, area_code FROM assignments WHERE person_id = ?`, id)
+		if err != nil {
+			return err
+		}
+		var before []data.Assignment
+		for rows.Next() {
+			var a data.Assignment
+			if err := rows.Scan(&a.Role, &a.AreaCode); err != nil {
+				rows.Close()
+				return err
+			}
+			before = append(before, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM assignments WHERE person_id = ?`, id); err != nil {
+			return err
+		}
+		for i, a := range as {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO assignments (person_id, pos, role, area_code) VALUES (?, ?, ?, ?)`,
+				id, i, string(a.Role), a.AreaCode); err != nil {
+				return err
+			}
+		}
+		if note := data.RoutedChange(name, before, as); note != "" {
+			if rev, err = newRevision(ctx, tx, time.Time{}, note); err != nil {
+				return err
+			}
+			_, err = finishRevision(ctx, tx, rev)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return translate("set assignments", err)
+	}
+	if rev != 0 {
+		s.broadcast(rev)
+	}
 	return nil
 }
 

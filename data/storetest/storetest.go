@@ -38,6 +38,7 @@ func Run(t *testing.T, open Open) {
 		{"PutAreasRelink", testPutAreasRelink},
 		{"People", testPeople},
 		{"PeoplePublishRevisions", testPeoplePublishRevisions},
+		{"SetAssignments", testSetAssignments},
 		{"Tokens", testTokens},
 		{"CreateReport", testCreateReport},
 		{"CreateReports", testCreateReports},
@@ -557,6 +558,68 @@ func testPeoplePublishRevisions(t *testing.T, s data.Store) {
 	must(t, err)
 	if g3.Revision != r1.ID {
 		t.Fatalf("G3 revision = %d, want %d: a people revision does not rewrite areas", g3.Revision, r1.ID)
+	}
+}
+
+// testSetAssignments: a person's roles are replaced whole; a change of
+// routed posts publishes one revision, other changes none; an unknown
+// person or a repeated role writes nothing.
+func testSetAssignments(t *testing.T, s data.Store) {
+	r1 := putFixtureAreas(t, s)
+	p := data.Person{Name: "Lead", Assignments: []data.Assignment{{Role: data.RoleGridLeader, AreaCode: codeG1}}}
+	must(t, s.AddPerson(ctx(t), &p))
+	current := func() int64 {
+		t.Helper()
+		id, err := s.CurrentRevision(ctx(t))
+		must(t, err)
+		return id
+	}
+	r2 := current()
+	if r2 <= r1.ID {
+		t.Fatalf("adding a grid leader left revision %d", r2)
+	}
+	steps := []struct {
+		as      []data.Assignment
+		publish string // the new revision's note; "" = none
+	}{
+		{[]data.Assignment{{Role: data.RoleGridLeader, AreaCode: codeG1}, {Role: data.RoleGridStaff, AreaCode: codeG2}}, ""},
+		{[]data.Assignment{{Role: data.RoleGridStaff, AreaCode: codeG2}, {Role: data.RoleDeputyLeader, AreaCode: codeG1}},
+			"people: Lead grid_leader " + codeG1 + " → deputy_leader " + codeG1},
+		{nil, "people: Lead deputy_leader " + codeG1 + " → none"},
+		{[]data.Assignment{{Role: data.RoleVolunteer, AreaCode: codeG2}}, ""},
+	}
+	last := r2
+	for i, st := range steps {
+		must(t, s.SetAssignments(ctx(t), p.ID, st.as))
+		got, err := s.GetPerson(ctx(t), p.ID)
+		must(t, err)
+		if len(got.Assignments) != len(st.as) || len(st.as) > 0 && !reflect.DeepEqual(got.Assignments, st.as) {
+			t.Fatalf("step %d: assignments %+v, want %+v", i+1, got.Assignments, st.as)
+		}
+		cur := current()
+		switch {
+		case st.publish == "" && cur != last:
+			t.Fatalf("step %d: published revision %d though no routed post changed", i+1, cur)
+		case st.publish != "":
+			list, err := s.ListRevisions(ctx(t))
+			must(t, err)
+			if cur <= last || list[0].ID != cur || list[0].Note != st.publish {
+				t.Fatalf("step %d: revision %d (was %d), newest %+v; want note %q", i+1, cur, last, list[0], st.publish)
+			}
+		}
+		last = cur
+	}
+	if err := s.SetAssignments(ctx(t), p.ID+1000, nil); !errors.Is(err, data.ErrNotFound) {
+		t.Fatalf("SetAssignments of an unknown person = %v, want ErrNotFound", err)
+	}
+	dup := []data.Assignment{{Role: data.RoleGridLeader, AreaCode: codeG3}, {Role: data.RoleGridLeader, AreaCode: codeG3}}
+	if err := s.SetAssignments(ctx(t), p.ID, dup); !errors.Is(err, data.ErrInvalid) {
+		t.Fatalf("SetAssignments with a repeated role = %v, want ErrInvalid", err)
+	}
+	got, err := s.GetPerson(ctx(t), p.ID)
+	must(t, err)
+	if current() != last || len(got.Assignments) != 1 || got.Assignments[0].Role != data.RoleVolunteer {
+		t.Fatalf("a refused SetAssignments wrote: revision %d (was %d), assignments %+v", current(), last, got.Assignments)
 	}
 }
 
