@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"sync/atomic"
+
+	"github.com/wangge-dev/wangge/routing"
 )
 
 // counters are the process's Prometheus counters, kept with atomics so the
@@ -23,8 +25,10 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	c := &s.counters
 	rev := int64(0)
+	var rs routing.ReloadStats
 	if s.router != nil {
 		rev = s.router.Revision()
+		rs = s.router.Stats()
 	}
 	for _, m := range []struct {
 		name, kind, help string
@@ -38,8 +42,12 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
 		{"wangge_http_server_errors_total", "counter", "Answers with a 5xx status.", c.serverErrors.Load()},
 		{"wangge_live_feed_clients", "gauge", "Connected live-feed (SSE) clients.", c.sseClients.Load()},
 		{"wangge_partition_revision", "gauge", "Partition revision the router serves.", rev},
+		{"wangge_routing_reloads_total", "counter", "Routing index reloads that succeeded.", rs.Reloads},
+		{"wangge_routing_reload_failures_total", "counter", "Routing index reloads that failed (each is retried; the previous index serves meanwhile).", rs.Failures},
 	} {
 		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n%s %d\n", m.name, m.help, m.name, m.kind, m.name, m.v)
 	}
+	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", "wangge_routing_last_reload_seconds",
+		"Time the last successful reload took (partition read and index build).", "wangge_routing_last_reload_seconds", "wangge_routing_last_reload_seconds", rs.Last.Seconds())
 	return nil
 }

@@ -132,7 +132,8 @@ func TestPublicEndpoints(t *testing.T) {
 				}
 			}},
 			{name: "metrics", method: "GET", path: "/metrics", status: 200, contains: []string{
-				"# TYPE wangge_route_lookups_total counter", "wangge_reports_created_total ", "wangge_partition_revision "}},
+				"# TYPE wangge_route_lookups_total counter", "wangge_reports_created_total ", "wangge_partition_revision ",
+				"wangge_routing_reloads_total 1\n", "wangge_routing_reload_failures_total 0\n", "# TYPE wangge_routing_last_reload_seconds gauge"}},
 			{name: "categories", method: "GET", path: "/api/v1/categories", status: 200, contains: []string{`"code":"facility_damage"`}},
 			{name: "revisions", method: "GET", path: "/api/v1/revisions", status: 200, contains: []string{`"note":"workflow fixture"`}},
 

@@ -356,6 +356,8 @@ type Router struct {
 	cur    atomic.Pointer[Snapshot]
 	opts   Options
 	reload sync.Mutex // serialises Reload
+	// Reload's record, for metrics (Stats).
+	reloads, reloadFailures, lastReloadNS atomic.Int64
 	// OnReload, when set before Watch, is told of every reload Watch does
 	// (err nil on success; the old snapshot stays on error).
 	OnReload func(revision int64, err error)
@@ -422,16 +424,33 @@ func (r *Router) Swap(s *Snapshot) *Snapshot {
 func (r *Router) Reload(ctx context.Context, store data.Store) error {
 	r.reload.Lock()
 	defer r.reload.Unlock()
+	t0 := time.Now()
 	p, err := store.Partition(ctx)
 	if err != nil {
+		r.reloadFailures.Add(1)
 		return fmt.Errorf("routing: reload: %w", err)
 	}
 	s, err := BuildFrom(r.cur.Load(), p, r.opts)
 	if err != nil {
+		r.reloadFailures.Add(1)
 		return err
 	}
 	r.Swap(s)
+	r.reloads.Add(1)
+	r.lastReloadNS.Store(int64(time.Since(t0)))
 	return nil
+}
+
+// ReloadStats is Reload's record: successful and failed reloads, and how
+// long the last successful one took (partition read and index build).
+type ReloadStats struct {
+	Reloads, Failures int64
+	Last              time.Duration
+}
+
+// Stats returns Reload's record (for metrics).
+func (r *Router) Stats() ReloadStats {
+	return ReloadStats{Reloads: r.reloads.Load(), Failures: r.reloadFailures.Load(), Last: time.Duration(r.lastReloadNS.Load())}
 }
 
 // ErrNoNotifier is returned by Watch when the store cannot notify.

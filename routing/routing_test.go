@@ -374,6 +374,9 @@ func TestWatchRetriesFailedReload(t *testing.T) {
 	if n := st.calls.Load(); n != 5 {
 		t.Fatalf("Partition called %d times, want 5 (initial, 3 failures, success)", n)
 	}
+	if rs := r.Stats(); rs.Reloads != 2 || rs.Failures != 3 || rs.Last <= 0 {
+		t.Fatalf("Stats = %+v, want 2 reloads, 3 failures and a duration", rs)
+	}
 	cancel()
 	<-done
 }
