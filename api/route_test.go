@@ -96,3 +96,45 @@ func TestRouteSwappedInRange(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRouteGetQuery: any raw query string gets 200 with an answer or 400
+// with a JSON error naming the problem — never a panic or a 5xx.
+func FuzzRouteGetQuery(f *testing.F) {
+	for _, q := range []string{"lon=120.4&lat=36.1", "lon=%2D87.65&lat=41%2E85", "lon=1e400&lat=1", "lon=%ZZ", "lat=&lon=", "lon=1&lat=2&coordsys=bd%30%39",
+		"lon=NaN&lat=Inf", "lon=-87.65&lat=41.85&lon=3", "&&&=", "lon=0x1p-2&lat=1_0"} {
+		f.Add(q)
+	}
+	st := teststores.SQLite(f)
+	ring := orb.MultiPolygon{{{{-87.7, 41.8}, {-87.6, 41.8}, {-87.6, 41.9}, {-87.7, 41.9}, {-87.7, 41.8}}}}
+	if _, err := st.PutAreas(context.Background(), []data.Area{{Code: "G1", Level: data.LevelGrid, Name: "G1", Geom: ring}}, false, "fuzz"); err != nil {
+		f.Fatal(err)
+	}
+	r := routing.NewRouter(nil, routing.Options{})
+	if err := r.Reload(context.Background(), st); err != nil {
+		f.Fatal(err)
+	}
+	h := api.New(testConfig, api.Deps{Store: st, Router: r})
+	f.Fuzz(func(t *testing.T, q string) {
+		req := httptest.NewRequest("GET", "/api/v1/route", nil)
+		req.URL.RawQuery = q
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		var m map[string]any
+		if err := json.Unmarshal(w.Body.Bytes(), &m); err != nil {
+			t.Fatalf("query %q: %d, not JSON: %q", q, w.Code, w.Body.String())
+		}
+		switch w.Code {
+		case 200:
+			if _, ok := m["match"].(string); !ok {
+				t.Fatalf("query %q: 200 without a match: %v", q, m)
+			}
+		case 400:
+			e, _ := m["error"].(map[string]any)
+			if msg, _ := e["message"].(string); msg == "" {
+				t.Fatalf("query %q: 400 without a message: %v", q, m)
+			}
+		default:
+			t.Fatalf("query %q: status %d: %v", q, w.Code, m)
+		}
+	})
+}
