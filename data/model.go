@@ -2,6 +2,7 @@ package data
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -114,24 +115,38 @@ func RoutedPosts(p *Person) string {
 // person's Routed posts change — "people: <name> grid_leader G1 → none" —
 // or "" when they stay the same (then it publishes none).
 func RoutedChange(name string, before, after []Assignment) string {
-	b, a := routedPosts(before), routedPosts(after)
-	if b == a {
+	b, a := routedList(before), routedList(after)
+	if slices.Equal(slices.Sorted(slices.Values(b)), slices.Sorted(slices.Values(a))) {
 		return ""
 	}
-	return "people: " + name + " " + cmp.Or(b, "none") + " → " + cmp.Or(a, "none")
+	return "people: " + name + " " + cmp.Or(strings.Join(b, ", "), "none") + " → " + cmp.Or(strings.Join(a, ", "), "none")
+}
+
+// BuildingsNote is the note of the revision a store publishes when it adds
+// buildings or moves them to other grids (the households of areas change,
+// and with them the dashboard's bands): "" when neither happened.
+func BuildingsNote(added, moved int) string {
+	switch {
+	case added > 0:
+		return fmt.Sprintf("buildings: %d added, households recomputed", added)
+	case moved > 0:
+		return fmt.Sprintf("buildings: %d moved to other grids, households recomputed", moved)
+	}
+	return ""
 }
 
 // routedPosts lists the Routed assignments of as ("role area, …") in
-// role, then area order.
-func routedPosts(as []Assignment) string {
+// their order.
+func routedPosts(as []Assignment) string { return strings.Join(routedList(as), ", ") }
+
+func routedList(as []Assignment) []string {
 	var posts []string
 	for _, a := range as {
 		if a.Role.Routed() {
 			posts = append(posts, string(a.Role)+" "+a.AreaCode)
 		}
 	}
-	slices.Sort(posts)
-	return strings.Join(posts, ", ")
+	return posts
 }
 
 // Valid reports whether r is a known role.

@@ -141,13 +141,16 @@ type Store interface {
 	ListRevisions(ctx context.Context) ([]Revision, error)
 
 	// PutBuildings adds buildings (GridCode already derived by the caller)
-	// and recomputes household counts of every area in the same transaction.
+	// and recomputes household counts of every area in the same
+	// transaction, which publishes a revision noted BuildingsNote (when
+	// bs is not empty).
 	PutBuildings(ctx context.Context, bs []Building) error
 	// ListBuildings returns the buildings of a grid ("" = all).
 	ListBuildings(ctx context.Context, gridCode string) ([]Building, error)
 	// RelinkBuildings sets every building's GridCode to gridOf(its point)
 	// ("" = in no grid) and recomputes household counts, in one
-	// transaction, after boundaries changed. It returns how many buildings
+	// transaction, after boundaries changed (publishing a revision noted
+	// BuildingsNote when a building moved). It returns how many buildings
 	// changed grid; a code that is not a stored area is a
 	// *ValidationError (Index: the building's position by id) and nothing
 	// is written.

@@ -345,7 +345,8 @@ func currentRevision(t *testing.T, db string) int64 {
 // follows what other processes commit to its file — a grid leader
 // appointed with `wangge user add` and relieved with `wangge user set`
 // (bad ids, areas and roles refused), then a new partition from `wangge
-// import grids --replace` — without a restart (the store's poll).
+// import grids --replace`, then buildings (households) — without a
+// restart (the store's poll).
 func TestEmbeddedServerHearsOtherProcesses(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "w.db")
 	bin := wanggeBinary(t)
@@ -391,4 +392,23 @@ func TestEmbeddedServerHearsOtherProcesses(t *testing.T) {
 	f := writeFile(t, "v2.geojson", collection(feature("D", "", "district", ringD), feature("G8", "D", "grid", ringG8), feature("G9", "D", "grid", ringG9)))
 	cli("import", "grids", f, "--db", db, "-q", "--replace")
 	await("after import --replace", func(grid, leader string, vacant bool) bool { return grid == "G9" && vacant })
+	// Buildings change households (the dashboard's bands): a revision the
+	// server serves too.
+	before := currentRevision(t, db)
+	cli("import", "buildings", writeFile(t, "b.csv", "address,lon,lat,households\nwest,120.002,36.01,420\n"), "--db", db, "-q")
+	after := currentRevision(t, db)
+	if after <= before {
+		t.Fatalf("import buildings left the revision at %d", after)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m, code, err := getJSON(client, s.url+"/readyz")
+		if rev, _ := m["revision"].(float64); err == nil && code == 200 && rev == float64(after) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after import buildings the server answers %d %v (err %v), want revision %d\n%s", code, m, err, after, tail(s.logf))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

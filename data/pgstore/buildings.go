@@ -74,8 +74,8 @@ func recomputeHouseholds(ctx context.Context, tx pgx.Tx) error {
 
 // PutBuildings adds buildings (their GridCode must be a stored area or
 // empty), sets their IDs and recomputes the household counts of every area,
-// in one transaction. It writes no revision but notifies the current one,
-// so listeners reload the changed counts.
+// in one transaction, which publishes a revision (data.BuildingsNote) so
+// that every server reloads the changed counts.
 func (s *Store) PutBuildings(ctx context.Context, bs []data.Building) error {
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE areas IN SHARE ROW EXCLUSIVE MODE`); err != nil {
@@ -97,11 +97,7 @@ func (s *Store) PutBuildings(ctx context.Context, bs []data.Building) error {
 		for i := range bs {
 			bs[i].ID = ids[i]
 		}
-		var rev int64
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM revisions`).Scan(&rev); err != nil {
-			return err
-		}
-		return s.notify(ctx, tx, rev)
+		return s.publish(ctx, tx, data.BuildingsNote(len(bs), 0))
 	})
 	return translate("put buildings", err)
 }
@@ -129,7 +125,7 @@ func (s *Store) ListBuildings(ctx context.Context, gridCode string) ([]data.Buil
 
 // RelinkBuildings sets every building's grid to gridOf(its point) and
 // recomputes the household counts, in one transaction (see data.Store),
-// notifying the current revision so listeners reload the counts.
+// which publishes a revision when a building changed grid.
 func (s *Store) RelinkBuildings(ctx context.Context, gridOf func(pt orb.Point) string) (int, error) {
 	changed := 0
 	err := s.write(ctx, func(tx pgx.Tx) error {
@@ -143,11 +139,7 @@ func (s *Store) RelinkBuildings(ctx context.Context, gridOf func(pt orb.Point) s
 		if changed, err = relink(ctx, tx, all, gridOf, false); err != nil {
 			return err
 		}
-		var rev int64
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM revisions`).Scan(&rev); err != nil {
-			return err
-		}
-		return s.notify(ctx, tx, rev)
+		return s.publish(ctx, tx, data.BuildingsNote(0, changed))
 	})
 	if err != nil {
 		return 0, translate("relink buildings", err)

@@ -75,17 +75,7 @@ func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
 		}
 		// A new leader (or fallback) changes routing answers: publish a
 		// revision, so that every server reloads.
-		if note := data.RoutedPosts(p); note != "" {
-			id, err := newRevision(ctx, tx, time.Time{}, note)
-			if err != nil {
-				return err
-			}
-			if _, err := finishRevision(ctx, tx, id); err != nil {
-				return err
-			}
-			return s.notify(ctx, tx, id)
-		}
-		return nil
+		return s.publish(ctx, tx, data.RoutedPosts(p))
 	})
 	if err != nil {
 		return translate("add person", err)
@@ -130,17 +120,7 @@ func (s *Store) SetAssignments(ctx context.Context, id int64, as []data.Assignme
 				return err
 			}
 		}
-		if note := data.RoutedChange(name, before, as); note != "" {
-			rev, err := newRevision(ctx, tx, time.Time{}, note)
-			if err != nil {
-				return err
-			}
-			if _, err := finishRevision(ctx, tx, rev); err != nil {
-				return err
-			}
-			return s.notify(ctx, tx, rev)
-		}
-		return nil
+		return s.publish(ctx, tx, data.RoutedChange(name, before, as))
 	})
 	return translate("set assignments", err)
 }

@@ -184,6 +184,22 @@ func translate(op string, err error) error {
 	return fmt.Errorf("pgstore: %s: %w", op, err)
 }
 
+// publish writes a revision noted note inside tx and announces it (at
+// COMMIT); an empty note publishes nothing.
+func (s *Store) publish(ctx context.Context, tx pgx.Tx, note string) error {
+	if note == "" {
+		return nil
+	}
+	id, err := newRevision(ctx, tx, time.Time{}, note)
+	if err != nil {
+		return err
+	}
+	if _, err := finishRevision(ctx, tx, id); err != nil {
+		return err
+	}
+	return s.notify(ctx, tx, id)
+}
+
 // notify announces revision id inside tx (delivered at COMMIT).
 func (s *Store) notify(ctx context.Context, tx pgx.Tx, id int64) error {
 	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, s.channel, strconv.FormatInt(id, 10))

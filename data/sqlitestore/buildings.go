@@ -91,8 +91,8 @@ func recompute(ctx context.Context, tx *sql.Tx) error {
 }
 
 // PutBuildings adds buildings (GridCode stored or empty), sets their IDs
-// and recomputes the households of every area in one transaction; then it
-// re-announces the current revision to listeners.
+// and recomputes the households of every area in one transaction, which
+// publishes a revision (data.BuildingsNote) announced to listeners.
 func (s *Store) PutBuildings(ctx context.Context, bs []data.Building) error {
 	var base, rev int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -109,7 +109,8 @@ func (s *Store) PutBuildings(ctx context.Context, bs []data.Building) error {
 		if err := recompute(ctx, tx); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM revisions`).Scan(&rev)
+		rev, err = publish(ctx, tx, data.BuildingsNote(len(bs), 0))
+		return err
 	})
 	if err != nil {
 		return translate("put buildings", err)
@@ -145,7 +146,7 @@ func (s *Store) ListBuildings(ctx context.Context, gridCode string) ([]data.Buil
 
 // RelinkBuildings sets every building's grid to gridOf(its point) and
 // recomputes the household counts, in one transaction (see data.Store),
-// then tells listeners the current revision so they reload the counts.
+// which publishes a revision when a building changed grid.
 func (s *Store) RelinkBuildings(ctx context.Context, gridOf func(pt orb.Point) string) (int, error) {
 	changed := 0
 	var rev int64
@@ -157,7 +158,8 @@ func (s *Store) RelinkBuildings(ctx context.Context, gridOf func(pt orb.Point) s
 		if changed, err = relink(ctx, tx, all, gridOf, false); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM revisions`).Scan(&rev)
+		rev, err = publish(ctx, tx, data.BuildingsNote(0, changed))
+		return err
 	})
 	if err != nil {
 		return 0, translate("relink buildings", err)

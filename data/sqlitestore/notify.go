@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"context"
+	"database/sql"
 	"time"
 )
 
@@ -13,8 +14,8 @@ var PollEvery = 500 * time.Millisecond
 
 // Revisions implements data.Notifier: the channel first receives the
 // current revision, then the id of every revision committed by this Store
-// (PutAreas, Load, AddPerson of a routed post; PutBuildings re-announces
-// the current one) as it commits, and every newer revision found in the
+// (PutAreas, Load, AddPerson and SetAssignments of routed posts,
+// PutBuildings, RelinkBuildings) as it commits, and every newer revision found in the
 // file by a read each PollEvery (another process's writes). It has room
 // for one value: a receiver that falls behind skips to the latest id,
 // which is all a partition reload needs. It is closed when ctx ends.
@@ -55,8 +56,26 @@ func (s *Store) Revisions(ctx context.Context) (<-chan int64, error) {
 	return ch, nil
 }
 
-// broadcast offers id to every listener.
+// publish writes a revision noted note inside tx and returns its id (0:
+// an empty note publishes nothing); the caller broadcasts it after the
+// commit.
+func publish(ctx context.Context, tx *sql.Tx, note string) (int64, error) {
+	if note == "" {
+		return 0, nil
+	}
+	id, err := newRevision(ctx, tx, time.Time{}, note)
+	if err != nil {
+		return 0, err
+	}
+	_, err = finishRevision(ctx, tx, id)
+	return id, err
+}
+
+// broadcast offers id to every listener (none when id is 0).
 func (s *Store) broadcast(id int64) {
+	if id == 0 {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for ch := range s.subs {

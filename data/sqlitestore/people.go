@@ -82,21 +82,13 @@ func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
 		}
 		// A new leader (or fallback) changes routing answers: publish a
 		// revision, so that every router reloads.
-		if note := data.RoutedPosts(p); note != "" {
-			if rev, err = newRevision(ctx, tx, time.Time{}, note); err != nil {
-				return err
-			}
-			_, err = finishRevision(ctx, tx, rev)
-			return err
-		}
-		return nil
+		rev, err = publish(ctx, tx, data.RoutedPosts(p))
+		return err
 	})
 	if err != nil {
 		return translate("add person", err)
 	}
-	if rev != 0 {
-		s.broadcast(rev)
-	}
+	s.broadcast(rev)
 	p.ID = id
 	return nil
 }
@@ -142,21 +134,13 @@ func (s *Store) SetAssignments(ctx context.Context, id int64, as []data.Assignme
 				return err
 			}
 		}
-		if note := data.RoutedChange(name, before, as); note != "" {
-			if rev, err = newRevision(ctx, tx, time.Time{}, note); err != nil {
-				return err
-			}
-			_, err = finishRevision(ctx, tx, rev)
-			return err
-		}
-		return nil
+		rev, err = publish(ctx, tx, data.RoutedChange(name, before, as))
+		return err
 	})
 	if err != nil {
 		return translate("set assignments", err)
 	}
-	if rev != 0 {
-		s.broadcast(rev)
-	}
+	s.broadcast(rev)
 	return nil
 }
 

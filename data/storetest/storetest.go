@@ -1242,8 +1242,20 @@ func movedWest(pt orb.Point) string {
 // to the grid its point now falls in and households follow; an unknown code
 // writes nothing.
 func testRelinkBuildings(t *testing.T, s data.Store) {
-	putFixtureAreas(t, s)
+	r1 := putFixtureAreas(t, s)
+	// Households change with buildings: each change that moves them is
+	// a revision (listeners reload the counts); nothing moved, none.
+	newest := func() data.Revision {
+		t.Helper()
+		list, err := s.ListRevisions(ctx(t))
+		must(t, err)
+		return list[0]
+	}
 	must(t, s.PutBuildings(ctx(t), fixtureBuildings()))
+	r2 := newest()
+	if r2.ID <= r1.ID || r2.Note != fmt.Sprintf("buildings: %d added, households recomputed", len(fixtureBuildings())) {
+		t.Fatalf("after PutBuildings the newest revision is %+v (before: %d)", r2, r1.ID)
+	}
 	households := func(code string) int {
 		a, err := s.GetArea(ctx(t), code)
 		must(t, err)
@@ -1254,6 +1266,10 @@ func testRelinkBuildings(t *testing.T, s data.Store) {
 	if n != 2 {
 		t.Fatalf("RelinkBuildings changed %d buildings, want 2", n)
 	}
+	r3 := newest()
+	if r3.ID <= r2.ID || r3.Note != "buildings: 2 moved to other grids, households recomputed" {
+		t.Fatalf("after RelinkBuildings the newest revision is %+v (before: %d)", r3, r2.ID)
+	}
 	if g1, g2, c1 := households(codeG1), households(codeG2), households(codeC1); g1 != 0 || g2 != 350 || c1 != 350 {
 		t.Fatalf("households G1 %d, G2 %d, C1 %d; want 0, 350, 350", g1, g2, c1)
 	}
@@ -1263,8 +1279,8 @@ func testRelinkBuildings(t *testing.T, s data.Store) {
 		t.Fatalf("G2 holds %d buildings, want 3", len(inG2))
 	}
 	// Nothing left to move.
-	if n, err := s.RelinkBuildings(ctx(t), movedWest); err != nil || n != 0 {
-		t.Fatalf("second RelinkBuildings = %d, %v; want 0, nil", n, err)
+	if n, err := s.RelinkBuildings(ctx(t), movedWest); err != nil || n != 0 || newest().ID != r3.ID {
+		t.Fatalf("second RelinkBuildings = %d, %v, newest revision %d; want 0, nil, %d", n, err, newest().ID, r3.ID)
 	}
 	// A code that is not stored: a validation error naming the building
 	// (position by id), nothing written.
