@@ -99,7 +99,7 @@ func (s *Store) SetAssignments(ctx context.Context, id int64, as []data.Assignme
 			return err
 		}
 		var before []data.Assignment
-		rows, err := tx.Query(ctx, `SELECT role, area_code FROM assignments WHERE person_id = $1`, id)
+		rows, err := tx.Query(ctx, `SELECT role, area_code FROM assignments WHERE person_id = $1 ORDER BY pos`, id)
 		if err != nil {
 			return err
 		}

@@ -108,7 +108,7 @@ func (s *Store) SetAssignments(ctx context.Context, id int64, as []data.Assignme
 			}
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT role, area_code FROM assignments WHERE person_id = ?`, id)
+		rows, err := tx.QueryContext(ctx, `SELECT role, area_code FROM assignments WHERE person_id = ? ORDER BY pos`, id)
 		if err != nil {
 			return err
 		}
