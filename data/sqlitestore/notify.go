@@ -15,9 +15,10 @@ var PollEvery = 500 * time.Millisecond
 // Revisions implements data.Notifier: the channel first receives the
 // current revision, then the id of every revision committed by this Store
 // (PutAreas, Load, AddPerson and SetAssignments of routed posts,
-// PutBuildings, RelinkBuildings) as it commits, and every newer revision found in the
-// file by a read each PollEvery (another process's writes). It has room
-// for one value: a receiver that falls behind skips to the latest id,
+// PutBuildings, RelinkBuildings) as it commits, and every newer revision
+// found in the file by a read each PollEvery (another process's writes).
+// It has room for one value: a receiver that falls behind skips to the
+// latest id,
 // which is all a partition reload needs. It is closed when ctx ends.
 func (s *Store) Revisions(ctx context.Context) (<-chan int64, error) {
 	ch := make(chan int64, 1)
