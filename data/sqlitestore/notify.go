@@ -18,8 +18,8 @@ var PollEvery = 500 * time.Millisecond
 // PutBuildings, RelinkBuildings) as it commits, and every newer revision
 // found in the file by a read each PollEvery (another process's writes).
 // It has room for one value: a receiver that falls behind skips to the
-// latest id,
-// which is all a partition reload needs. It is closed when ctx ends.
+// latest id, which is all a partition reload needs. It is closed when ctx
+// ends.
 func (s *Store) Revisions(ctx context.Context) (<-chan int64, error) {
 	ch := make(chan int64, 1)
 	s.mu.Lock()
