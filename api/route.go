@@ -72,7 +72,7 @@ func swappedHint(s *routing.Snapshot, cs coordSys, lon, lat float64, a *routing.
 	if !s.LooksSwapped(lon, lat, a, cs.toWGS84) {
 		return nil
 	}
-	return badRequest(fmt.Sprintf("point (lon %v, lat %v) is outside the service area but (lon %v, lat %v) is inside: lon and lat look swapped", lon, lat, lat, lon))
+	return badRequest(routing.SwapMessage(lon, lat))
 }
 
 // queryValue unescapes a raw query value (%XX; a '+' stays itself, which

@@ -32,7 +32,8 @@ func (e *GeomError) Error() string {
 }
 
 // ValidPoint checks a lon/lat point: finite, lon in [-180, 180], lat in
-// [-90, 90] (degrees, WGS-84).
+// [-90, 90] (degrees, WGS-84). A latitude out of range whose pair is valid
+// the other way round is said to look swapped.
 func ValidPoint(lon, lat float64) error {
 	if math.IsNaN(lon) || math.IsNaN(lat) || math.IsInf(lon, 0) || math.IsInf(lat, 0) {
 		return fmt.Errorf("coordinate is not a finite number")
@@ -41,6 +42,9 @@ func ValidPoint(lon, lat float64) error {
 		return fmt.Errorf("longitude %g out of [-180, 180]", lon)
 	}
 	if lat < -90 || lat > 90 {
+		if lon >= -90 && lon <= 90 && lat >= -180 && lat <= 180 {
+			return fmt.Errorf("latitude %g out of [-90, 90]; lon and lat look swapped (lon comes first)", lat)
+		}
 		return fmt.Errorf("latitude %g out of [-90, 90]", lat)
 	}
 	return nil

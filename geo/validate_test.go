@@ -66,6 +66,13 @@ func TestValidateRejectsBadCoordinates(t *testing.T) {
 			t.Errorf("ValidPoint%v: want error", p)
 		}
 	}
+	// Swapped: valid the other way round, and only then.
+	if err := geo.ValidPoint(36.1, 120.4); err == nil || !strings.Contains(err.Error(), "look swapped") {
+		t.Errorf("ValidPoint(36.1, 120.4) = %v, want a swap hint", err)
+	}
+	if err := geo.ValidPoint(100, 120.4); err == nil || strings.Contains(err.Error(), "swapped") {
+		t.Errorf("ValidPoint(100, 120.4) = %v, want an error without a swap hint", err)
+	}
 }
 
 func TestValidateSyntheticPartition(t *testing.T) {

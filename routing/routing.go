@@ -350,6 +350,11 @@ func (s *Snapshot) LooksSwapped(lon, lat float64, a *Answer, conv func(lon, lat 
 	return s.Route(x, y).Match != MatchOutside
 }
 
+// SwapMessage says why a point LooksSwapped (for error answers).
+func SwapMessage(lon, lat float64) string {
+	return fmt.Sprintf("point (lon %v, lat %v) is outside the service area but (lon %v, lat %v) is inside: lon and lat look swapped", lon, lat, lat, lon)
+}
+
 // Router holds the current snapshot. The zero Router routes everything
 // outside (revision 0) until a snapshot is swapped in.
 type Router struct {

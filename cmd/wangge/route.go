@@ -142,32 +142,16 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err1 != nil || err2 != nil {
 		return fmt.Errorf("route: LON and LAT must be numbers, got %q %q", pos[0], pos[1])
 	}
-	if err := validPoint(lon, lat); err != nil {
+	if err := geo.ValidPoint(lon, lat); err != nil {
 		return fmt.Errorf("route: %w", err)
 	}
 	s := r.Snapshot()
 	a := s.Route(conv(lon, lat))
 	if s.LooksSwapped(lon, lat, &a, conv) {
-		return fmt.Errorf("route: %w", swapped(lon, lat))
+		return fmt.Errorf("route: %s", routing.SwapMessage(lon, lat))
 	}
 	_, err = stdout.Write(append(a.AppendJSON(nil), '\n'))
 	return err
-}
-
-// validPoint is geo.ValidPoint, saying so when the numbers are valid the
-// other way round.
-func validPoint(lon, lat float64) error {
-	err := geo.ValidPoint(lon, lat)
-	if err != nil && geo.ValidPoint(lat, lon) == nil {
-		return fmt.Errorf("%w; lon and lat look swapped (lon comes first)", err)
-	}
-	return err
-}
-
-// swapped is the error for a point outside the service area whose
-// numbers the other way round are inside it.
-func swapped(lon, lat float64) error {
-	return fmt.Errorf("point (lon %v, lat %v) is outside the service area but (lon %v, lat %v) is inside: lon and lat look swapped", lon, lat, lat, lon)
 }
 
 // converter returns the function taking points of coordinate system cs to WGS84.
@@ -293,7 +277,7 @@ func routeCSV(snap func() (*routing.Snapshot, error), in io.Reader, out io.Write
 			start = end
 			a := s.Route(c.lon[i], c.lat[i])
 			if a.Match == routing.MatchOutside && s.LooksSwapped(c.in[i][0], c.in[i][1], &a, conv) {
-				return n, fmt.Errorf("route --file: line %d (row %d): %w", c.line[i], n+1, swapped(c.in[i][0], c.in[i][1]))
+				return n, fmt.Errorf("route --file: line %d (row %d): %s", c.line[i], n+1, routing.SwapMessage(c.in[i][0], c.in[i][1]))
 			}
 			line = appendRouteColumns(line, a)
 			if len(line) >= 64<<10 {
@@ -386,7 +370,7 @@ func csvPoint(cr *csv.Reader, rec []string, err error, n, iLon, iLat int) (lon, 
 		l, _ := cr.FieldPos(iLon)
 		return 0, 0, fmt.Errorf("route --file: line %d (row %d): lon/lat are not numbers: %q, %q", l, n, rec[iLon], rec[iLat])
 	}
-	if err := validPoint(lon, lat); err != nil {
+	if err := geo.ValidPoint(lon, lat); err != nil {
 		l, _ := cr.FieldPos(iLon)
 		return 0, 0, fmt.Errorf("route --file: line %d (row %d): %w", l, n, err)
 	}
