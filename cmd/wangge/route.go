@@ -202,12 +202,12 @@ var routeColumns = []string{"grid_code", "grid_name", "match", "distance_m", "le
 // its point in WGS84 and as read, and its line. err, when set, stops the
 // run after these rows.
 type csvChunk struct {
-	rows     []byte
-	ends     []int
-	lon, lat []float64   // WGS84
-	in       []orb.Point // the point as read (before conversion)
-	line     []int       // the row's line in the file
-	err      error
+	rows []byte
+	ends []int
+	pt   []orb.Point // WGS84
+	in   []orb.Point // the point as read (before conversion)
+	line []int       // the row's line in the file
+	err  error
 }
 
 // csvChunkRows is the rows of a chunk; csvChunksAhead chunks (260,000 rows,
@@ -275,7 +275,7 @@ func routeCSV(snap func() (*routing.Snapshot, error), in io.Reader, out io.Write
 		for i, end := range c.ends {
 			line = append(line, c.rows[start:end]...)
 			start = end
-			a := s.Route(c.lon[i], c.lat[i])
+			a := s.Route(c.pt[i][0], c.pt[i][1])
 			if a.Match == routing.MatchOutside && s.LooksSwapped(c.in[i][0], c.in[i][1], &a, conv) {
 				return n, fmt.Errorf("route --file: line %d (row %d): %s", c.line[i], n+1, routing.SwapMessage(c.in[i][0], c.in[i][1]))
 			}
@@ -310,10 +310,9 @@ func readCSVChunks(cr *csv.Reader, iLon, iLat int, conv func(lon, lat float64) (
 		var c *csvChunk
 		select {
 		case c = <-free:
-			c.rows, c.ends, c.lon, c.lat, c.in, c.line = c.rows[:0], c.ends[:0], c.lon[:0], c.lat[:0], c.in[:0], c.line[:0]
+			c.rows, c.ends, c.pt, c.in, c.line = c.rows[:0], c.ends[:0], c.pt[:0], c.in[:0], c.line[:0]
 		default:
-			c = &csvChunk{ends: make([]int, 0, csvChunkRows), lon: make([]float64, 0, csvChunkRows), lat: make([]float64, 0, csvChunkRows),
-				in: make([]orb.Point, 0, csvChunkRows), line: make([]int, 0, csvChunkRows)}
+			c = &csvChunk{ends: make([]int, 0, csvChunkRows), pt: make([]orb.Point, 0, csvChunkRows), in: make([]orb.Point, 0, csvChunkRows), line: make([]int, 0, csvChunkRows)}
 		}
 		eof := false
 		for len(c.ends) < csvChunkRows && c.err == nil {
@@ -339,8 +338,7 @@ func readCSVChunks(cr *csv.Reader, iLon, iLat int, conv func(lon, lat float64) (
 			}
 			c.rows = append(c.rows, ',')
 			c.ends = append(c.ends, len(c.rows))
-			c.lon = append(c.lon, lon)
-			c.lat = append(c.lat, lat)
+			c.pt = append(c.pt, orb.Point{lon, lat})
 		}
 		select {
 		case chunks <- c:
