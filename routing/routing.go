@@ -279,25 +279,7 @@ func BuildFrom(prev *Snapshot, p data.Partition, opts Options) (*Snapshot, error
 // sameGeoms reports whether a and b hold the same geometries, coordinate
 // for coordinate, in the same order.
 func sameGeoms(a, b []orb.MultiPolygon) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if len(a[i]) != len(b[i]) {
-			return false
-		}
-		for j := range a[i] {
-			if len(a[i][j]) != len(b[i][j]) {
-				return false
-			}
-			for k := range a[i][j] {
-				if !slices.Equal(a[i][j][k], b[i][j][k]) {
-					return false
-				}
-			}
-		}
-	}
-	return true
+	return slices.EqualFunc(a, b, orb.MultiPolygon.Equal)
 }
 
 // Route answers one lon/lat point (WGS-84): the grid covering it (lowest
