@@ -77,6 +77,7 @@ func (ix *Index) markFar(cosLat float64) {
 	// nominal rectangle: 1e-9° of slack covers it.
 	half := math.Hypot(cosLat*cs/float64(nx), cs/float64(ny))/2*(1+1e-6) + 1e-9
 	lim := ix.nearM / metersPerDegree * (1 + 1e-4)
+	cellHalf := math.Hypot(cosLat*cs, cs) / 2 * (1 + 1e-6)
 	type far struct{ c, off uint32 }
 	var fars []far
 	for c, v := range ix.cells {
@@ -89,6 +90,12 @@ func (ix *Index) markFar(cosLat float64) {
 		}
 		es := ix.lists[v+2 : v+2+uint32(hdr&listCount)]
 		cx, cy := c%ix.nx, c/ix.nx
+		// An edge within lim of every point of the cell leaves no sub-cell
+		// far: one distance instead of one per sub-cell.
+		cpx, cpy := cosLat*(ix.gx0+(float64(cx)+0.5)*cs), ix.gy0+(float64(cy)+0.5)*cs
+		if ix.anyEdgeCovers(es, cpx, cpy, cosLat, cellHalf, lim) {
+			continue
+		}
 		var mask uint32
 		for sy := 0; sy < ny; sy++ {
 			py := ix.gy0 + (float64(cy)+(float64(sy)+0.5)/float64(ny))*cs
@@ -130,6 +137,20 @@ func (ix *Index) markFar(cosLat float64) {
 		}
 		ix.farTab[i] = uint64(f.c+1)<<32 | uint64(f.off)
 	}
+}
+
+// anyEdgeCovers reports whether some edge of es is within lim of every
+// point of the disc of radius cellHalf around (px, py), x scaled by cosLat
+// (px too): then no sub-cell of the cell is far. The margins make up for
+// the rounding of the triangle inequality.
+func (ix *Index) anyEdgeCovers(es []int32, px, py, cosLat, cellHalf, lim float64) bool {
+	for _, e := range es {
+		g := &ix.edges[e]
+		if d, _, _ := segDist(px, py, cosLat*g.ax, g.ay, cosLat*g.bx, g.by); d+cellHalf+1e-9 < lim*(1-1e-6) {
+			return true
+		}
+	}
+	return false
 }
 
 // farSlot is the home slot of cell c in farTab: a multiplicative hash

@@ -64,58 +64,77 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 
 	half := cs * math.Sqrt2 / 2 * (1 + 1e-6)
 	reach := (ix.nearDeg + cs*math.Sqrt2/2) * (1 + 1e-6)
+	// One pass over the edges finds, for each, the cells whose centre is
+	// within reach, as runs along raster rows (edgeRun), bucketed by row
+	// in edge-id order. Each row's cells then get their edges from the
+	// row's runs (rowEdges): a cell's near list is the items of its edges,
+	// and its edges are what the near-border search of every point of the
+	// cell may need. Runs keep the memory small for large cities.
 	edge := make([]bool, nc)
-	last := make([]int32, nc)
-	counts := make([]int32, nc)
-	walk := func(f func(c int, item int32)) {
-		for i := range ix.items {
-			it := &ix.items[i]
-			for p := it.p0; p < it.p1; p++ {
-				for ri := ix.polys[p].r0; ri < ix.polys[p].r1; ri++ {
-					r := &ix.rings[ri]
-					for k := r.e0; k < r.e1; k++ {
-						g := &ix.edges[k]
-						a, b := [2]float64{g.ax, g.ay}, [2]float64{g.bx, g.by}
-						x0, x1 := ix.cellX(min(a[0], b[0])-reach), ix.cellX(max(a[0], b[0])+reach)
-						y0, y1 := ix.cellY(min(a[1], b[1])-reach), ix.cellY(max(a[1], b[1])+reach)
-						for cy := y0; cy <= y1; cy++ {
-							py := ix.gy0 + (float64(cy)+0.5)*cs
-							row := cy * nx
-							for cx := x0; cx <= x1; cx++ {
-								c := row + cx
-								if last[c] == int32(i)+1 && edge[c] {
-									continue
-								}
-								px := ix.gx0 + (float64(cx)+0.5)*cs
-								d, _, _ := segDist(px, py, a[0], a[1], b[0], b[1])
-								if d <= reach {
-									if d <= half {
-										edge[c] = true
-									}
-									if last[c] != int32(i)+1 {
-										last[c] = int32(i) + 1
-										f(c, int32(i))
-									}
-								}
-							}
-						}
-					}
+	var runs []edgeRun
+	var runRow []int32
+	rowStart := make([]int32, ny+1)
+	for k := range ix.edges {
+		g := &ix.edges[k]
+		x0, x1 := ix.cellX(min(g.ax, g.bx)-reach), ix.cellX(max(g.ax, g.bx)+reach)
+		y0, y1 := ix.cellY(min(g.ay, g.by)-reach), ix.cellY(max(g.ay, g.by)+reach)
+		for cy := y0; cy <= y1; cy++ {
+			py := ix.gy0 + (float64(cy)+0.5)*cs
+			open := false
+			for cx := x0; cx <= x1; cx++ {
+				px := ix.gx0 + (float64(cx)+0.5)*cs
+				d, _, _ := segDist(px, py, g.ax, g.ay, g.bx, g.by)
+				if d > reach {
+					open = false
+					continue
+				}
+				if d <= half {
+					edge[cy*nx+cx] = true
+				}
+				if open {
+					runs[len(runs)-1].x1 = int32(cx)
+				} else {
+					runs = append(runs, edgeRun{int32(cx), int32(cx), int32(k)})
+					runRow = append(runRow, int32(cy))
+					rowStart[cy+1]++
+					open = true
 				}
 			}
 		}
 	}
-	walk(func(c int, _ int32) { counts[c]++ })
-	starts := make([]int32, nc+1)
-	for c := range counts {
-		starts[c+1] = starts[c] + counts[c]
+	for cy := range ny {
+		rowStart[cy+1] += rowStart[cy]
 	}
-	counts = nil
-	flat := make([]int32, starts[nc])
-	fill := make([]int32, nc)
-	copy(fill, starts[:nc])
-	clear(last)
-	walk(func(c int, i int32) { flat[fill[c]] = i; fill[c]++ })
-	fill, last = nil, nil
+	byRow := make([]edgeRun, len(runs))
+	fill := slices.Clone(rowStart[:ny])
+	for j, cy := range runRow {
+		byRow[fill[cy]] = runs[j]
+		fill[cy]++
+	}
+	runs, runRow, fill = nil, nil, nil
+	rowAt := make([]int32, nx+1) // the current row's cells: edges of cell cx at rowEdges[rowAt[cx]:rowAt[cx+1]]
+	var rowEdges []int32
+	loadRow := func(cy int) {
+		clear(rowAt)
+		rs := byRow[rowStart[cy]:rowStart[cy+1]]
+		for _, r := range rs {
+			for x := r.x0; x <= r.x1; x++ {
+				rowAt[x+1]++
+			}
+		}
+		for x := range nx {
+			rowAt[x+1] += rowAt[x]
+		}
+		rowEdges = slices.Grow(rowEdges[:0], int(rowAt[nx]))[:rowAt[nx]]
+		for _, r := range rs { // runs in edge order: each cell's edges ascend
+			for x := r.x0; x <= r.x1; x++ {
+				rowEdges[rowAt[x]] = r.e
+				rowAt[x]++
+			}
+		}
+		copy(rowAt[1:], rowAt[:nx]) // back to starts
+		rowAt[0] = 0
+	}
 
 	// Identical lists are stored once: a map from a hash of the words to
 	// the offset, checked word for word (a colliding list is stored again).
@@ -149,28 +168,25 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 		sortInt32(cover)
 		return cover
 	}
-	// edgesNear lists the edges of items (but not of skip) within reach
-	// of (px, py): every edge within the near-border radius of a point of
-	// the cell.
-	edgesNear := func(items []int32, skip int32, px, py float64) []int32 {
+	// edgesNear lists the edges of cell c (within reach of its centre
+	// (px, py): every edge within the near-border radius of a point of the
+	// cell) except skip's.
+	edgesNear := func(cx int, skip int32, px, py float64) []int32 {
 		es = es[:0]
 		if ix.nearDeg <= 0 {
 			return es
 		}
-		for _, i := range items {
-			if i == skip {
-				continue
-			}
-			it := &ix.items[i]
-			for p := it.p0; p < it.p1; p++ {
-				for ri := ix.polys[p].r0; ri < ix.polys[p].r1; ri++ {
-					es = ix.ringEdgesNear(es, &ix.rings[ri], px, py, reach)
-				}
+		for _, e := range rowEdges[rowAt[cx]:rowAt[cx+1]] {
+			if ix.eitem[e] != skip {
+				es = append(es, e)
 			}
 		}
-		return ix.pruneDominated(sortUnique(es), px, py, half, skip < 0)
+		return ix.pruneDominated(es, px, py, half, skip < 0)
 	}
+	var nearBuf []int32
+	boxNear := ix.boxesNear()
 	for cy := 0; cy < ny; cy++ {
+		loadRow(cy)
 		py := ix.gy0 + (float64(cy)+0.5)*cs
 		runValid := false
 		var runCover []int32
@@ -178,7 +194,13 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 		for cx := 0; cx < nx; cx++ {
 			c := cy*nx + cx
 			px := ix.gx0 + (float64(cx)+0.5)*cs
-			near := flat[starts[c]:starts[c+1]]
+			nearBuf = nearBuf[:0]
+			for _, e := range rowEdges[rowAt[cx]:rowAt[cx+1]] {
+				if it := ix.eitem[e]; len(nearBuf) == 0 || nearBuf[len(nearBuf)-1] != it {
+					nearBuf = append(nearBuf, it)
+				}
+			}
+			near := nearBuf
 			lastNearest := prevNearest
 			prevNearest = inf
 			if edge[c] {
@@ -209,7 +231,7 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 				}
 				word = append(word[:0], int32(len(merged))|listGeneric)
 				word = append(word, merged...)
-				es = edgesNear(merged, -1, px, py)
+				es = edgesNear(cx, -1, px, py)
 				word = append(word, int32(len(es)))
 				word = append(word, es...)
 				ix.cells[c] = intern(word)
@@ -230,12 +252,12 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 				// (routing's index of communities, streets and districts).
 				ix.cells[c] = cellDirect | uint32(runCover[0])
 			case len(runCover) == 1:
-				es = edgesNear(near, runCover[0], px, py)
+				es = edgesNear(cx, runCover[0], px, py)
 				word = append(word[:0], int32(len(es))|listKnown, runCover[0])
 				word = append(word, es...)
 				ix.cells[c] = intern(word)
 			case len(runCover) == 0:
-				if ix.nearestM <= 0 || len(near) == 0 && !ix.anyWithin(cx, cy, cs) {
+				if ix.nearestM <= 0 || len(near) == 0 && (!boxNear[c] || !ix.anyWithin(cx, cy, cs)) {
 					ix.cells[c] = cellNone
 					continue
 				}
@@ -253,7 +275,7 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 				merged = mergeSorted(merged[:0], near, runCover)
 				word = append(word[:0], int32(len(merged))|listGeneric)
 				word = append(word, merged...)
-				es = edgesNear(merged, -1, px, py)
+				es = edgesNear(cx, -1, px, py)
 				word = append(word, int32(len(es)))
 				word = append(word, es...)
 				ix.cells[c] = intern(word)
@@ -262,6 +284,10 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 	}
 	ix.lists = append([]int32(nil), ix.lists...) // trim capacity
 }
+
+// edgeRun is cells x0…x1 of a raster row within reach of edge e
+// (buildRaster).
+type edgeRun struct{ x0, x1, e int32 }
 
 // nearestEdges appends to dst the edges that can be the nearest edge,
 // within the nearest radius, of a point of the cell centred at (px, py)
@@ -405,6 +431,49 @@ func (ix *Index) cellX(x float64) int {
 func (ix *Index) cellY(y float64) int {
 	c := int(math.Floor((y - ix.gy0) * ix.inv))
 	return min(max(c, 0), ix.ny-1)
+}
+
+// boxesNear marks the cells that some item's box comes within the nearest
+// radius of (with a cell of slack on each side, for rounding): the other
+// uncovered cells, touched by no edge, are none without a search.
+func (ix *Index) boxesNear() []bool {
+	if ix.nearestM <= 0 {
+		return nil
+	}
+	r := ix.nearestDeg*(1+1e-6) + 1e-12
+	// A difference array: +1 at each box's first cell, −1 past its last.
+	nx, ny := ix.nx, ix.ny
+	diff := make([]int32, (nx+1)*(ny+1))
+	for i := range ix.items {
+		it := &ix.items[i]
+		if it.p0 == it.p1 {
+			continue
+		}
+		x0, x1 := max(ix.cellX(it.minX-r)-1, 0), min(ix.cellX(it.maxX+r)+1, nx-1)
+		y0, y1 := max(ix.cellY(it.minY-r)-1, 0), min(ix.cellY(it.maxY+r)+1, ny-1)
+		diff[y0*(nx+1)+x0]++
+		diff[y0*(nx+1)+x1+1]--
+		diff[(y1+1)*(nx+1)+x0]--
+		diff[(y1+1)*(nx+1)+x1+1]++
+	}
+	out := make([]bool, nx*ny)
+	for y := range ny {
+		for x := range nx {
+			d := diff[y*(nx+1)+x]
+			if x > 0 {
+				d += diff[y*(nx+1)+x-1]
+			}
+			if y > 0 {
+				d += diff[(y-1)*(nx+1)+x]
+			}
+			if x > 0 && y > 0 {
+				d -= diff[(y-1)*(nx+1)+x-1]
+			}
+			diff[y*(nx+1)+x] = d
+			out[y*nx+x] = d > 0
+		}
+	}
+	return out
 }
 
 // anyWithin reports whether some item's box comes within the nearest radius
