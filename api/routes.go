@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	v1.Handle("/route", s.adapt(s.routePost)).Methods(http.MethodPost)
 	v1.Handle("/categories", s.adapt(s.categories)).Methods(http.MethodGet)
 	s.reportRoutes(v1)
+	s.peopleRoutes(v1)
 	// The catch-all answers JSON 404s under /api/v1. gorilla/mux lets a
 	// catch-all win over a route that matched the path but not the method,
 	// so the catch-all itself tells the two apart and answers 405 (with
@@ -28,7 +29,7 @@ func (s *Server) routes() {
 	var catchAll *mux.Route
 	catchAll = v1.PathPrefix("/").Handler(s.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		var allow []string
-		for _, m := range []string{http.MethodGet, http.MethodPost} {
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
 			r2 := r.Clone(r.Context())
 			r2.Method = m
 			var rm mux.RouteMatch
