@@ -120,6 +120,23 @@ func TestPeopleAppointAndRelieve(t *testing.T) {
 		if leader, vacant := e.routeLeader(ptG3); vacant || leader == nil || leader["name"] != "新网格长" {
 			t.Fatalf("G3 after the appointment: leader %v vacant %v", leader, vacant)
 		}
+		// Their own post is no conflict: adding a role keeps it.
+		res = e.do(http.MethodPut, fmt.Sprintf("/api/v1/people/%d/assignments", id), "command_center", map[string]any{"assignments": []map[string]string{
+			{"role": "grid_leader", "area_code": wt.G3}, {"role": "grid_staff", "area_code": wt.G4}}}, nil)
+		if res.status != http.StatusOK || len(res.json(t)["assignments"].([]any)) != 2 {
+			t.Fatalf("keep the post, add a role: %d %s", res.status, res.body)
+		}
+		// The leader of G1 moves on, and their successor can be appointed.
+		if r := e.do(http.MethodPut, fmt.Sprintf("/api/v1/people/%d/assignments", wt.Leader1), "command_center", map[string]any{"assignments": []map[string]string{{"role": "grid_staff", "area_code": wt.G1}}}, nil); r.status != http.StatusOK {
+			t.Fatalf("relieve the leader of G1: %d %s", r.status, r.body)
+		}
+		res = e.do(http.MethodPost, "/api/v1/people", "command_center", map[string]any{"name": "继任网格长", "assignments": []map[string]string{{"role": "grid_leader", "area_code": wt.G1}}}, nil)
+		if res.status != http.StatusCreated {
+			t.Fatalf("appoint a successor in G1: %d %s", res.status, res.body)
+		}
+		if leader, _ := e.routeLeader(ptG1); leader == nil || leader["name"] != "继任网格长" {
+			t.Fatalf("G1 after the succession: leader %v", leader)
+		}
 	})
 }
 
@@ -207,6 +224,8 @@ func TestPeopleBadInput(t *testing.T) {
 			{"no assignments key", http.MethodPut, put, map[string]any{}, nil, 400, "assignments: required"},
 			{"unknown person", http.MethodPut, "/api/v1/people/999999/assignments", map[string]any{"assignments": []any{}}, nil, 404, "not found"},
 			{"id overflow", http.MethodPut, "/api/v1/people/99999999999999999999/assignments", map[string]any{"assignments": []any{}}, nil, 404, "no person"},
+			{"second leader of a grid", http.MethodPost, "/api/v1/people", map[string]any{"name": "某人", "assignments": leader(wt.G1)}, nil, 409, fmt.Sprintf("grid %s already has a leader, 网格长一 (person %d)", wt.G1, wt.Leader1)},
+			{"second leader on PUT", http.MethodPut, fmt.Sprintf("/api/v1/people/%d/assignments", wt.Leader2), map[string]any{"assignments": leader(wt.G1)}, nil, 409, "already has a leader"},
 			{"own command center role", http.MethodPut, fmt.Sprintf("/api/v1/people/%d/assignments", wt.CC), map[string]any{"assignments": []any{}}, nil, 409, "your own command_center role"},
 			{"level on PUT", http.MethodPut, put, map[string]any{"assignments": []map[string]string{{"role": "street_staff", "area_code": wt.G1}}}, nil, 400, "street_staff is held on a street"},
 			{"token for no one", http.MethodPost, "/api/v1/people/999999/tokens", map[string]string{}, nil, 404, "not found"},
