@@ -2,14 +2,21 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
+	"github.com/wangge-dev/wangge/api"
 	"github.com/wangge-dev/wangge/data"
+	"github.com/wangge-dev/wangge/internal/teststores"
+	"github.com/wangge-dev/wangge/routing"
+	"github.com/wangge-dev/wangge/workflow"
 	wt "github.com/wangge-dev/wangge/workflow/workflowtest"
 )
 
@@ -262,4 +269,74 @@ func (e *env) peopleCount() int {
 		e.t.Fatal(err)
 	}
 	return len(all)
+}
+
+// FuzzPeopleBody: POST /api/v1/people with any body answers 201 with a
+// person the store holds (name trimmed and non-empty) or a 4xx JSON error
+// with a message, and a refused body writes no one.
+func FuzzPeopleBody(f *testing.F) {
+	for _, s := range []string{
+		`{"name":"某人","phone":"139 0000 0001","assignments":[{"role":"grid_staff","area_code":"` + wt.G4 + `"}]}`,
+		`{"name":"某人","assignments":[{"role":"grid_leader","area_code":"` + wt.G1 + `"}]}`,
+		`{"name":" "}`, `{"name":"a","assignments":[{"role":"boss","area_code":"x"}]}`, `{"name":"a","phone":"+86 (532) 1-2"}`,
+		`{"name":"a","assignments":null}`, `{"name":"a","assignments":[{}]}`, `{"name":"\u0000"}`, `[]`, `null`, `{"name":"a"}{}`,
+		`{"name":"a","assignments":[{"role":"volunteer","area_code":"` + wt.G1 + `"},{"role":"volunteer","area_code":"` + wt.G1 + `"}]}`,
+	} {
+		f.Add(s)
+	}
+	st := teststores.SQLite(f)
+	ctx := context.Background()
+	if _, err := st.Load(ctx, wt.Dataset(time.Now())); err != nil {
+		f.Fatal(err)
+	}
+	r := routing.NewRouter(nil, routing.Options{})
+	if err := r.Reload(ctx, st); err != nil {
+		f.Fatal(err)
+	}
+	wf := workflow.New(st, nil, time.Now, workflow.Config{})
+	tok, err := wf.IssueToken(ctx, wt.CC, "fuzz")
+	if err != nil {
+		f.Fatal(err)
+	}
+	h := api.New(testConfig, api.Deps{Store: st, Router: r, Workflow: wf})
+	count := func(t *testing.T) int {
+		all, err := st.ListPeople(ctx, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(all)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		before := count(t)
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/people", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		var m map[string]any
+		if err := json.Unmarshal(w.Body.Bytes(), &m); err != nil {
+			t.Fatalf("body %q: %d, not JSON: %q", body, w.Code, w.Body.String())
+		}
+		switch w.Code {
+		case http.StatusCreated:
+			id, _ := m["id"].(float64)
+			p, err := st.GetPerson(ctx, int64(id))
+			if err != nil || p.Name == "" || p.Name != strings.TrimSpace(p.Name) || p.Name != m["name"] {
+				t.Fatalf("body %q: 201 %v, stored %+v, %v", body, m, p, err)
+			}
+			if after := count(t); after != before+1 {
+				t.Fatalf("body %q: 201, people %d → %d", body, before, after)
+			}
+		case http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge:
+			e, _ := m["error"].(map[string]any)
+			if msg, _ := e["message"].(string); msg == "" {
+				t.Fatalf("body %q: %d without a message: %v", body, w.Code, m)
+			}
+			if after := count(t); after != before {
+				t.Fatalf("body %q: %d, people %d → %d", body, w.Code, before, after)
+			}
+		default:
+			t.Fatalf("body %q: status %d: %s", body, w.Code, w.Body.String())
+		}
+	})
 }
