@@ -15,3 +15,33 @@ func FlatRasterForTest() (restore func()) {
 	maxBlockedCells = -1
 	return func() { maxBlockedCells = old }
 }
+
+// RasterWorkersForTest makes NewIndex classify the raster with n workers
+// until the returned function is called.
+func RasterWorkersForTest(n int) (restore func()) {
+	old := rasterWorkers
+	rasterWorkers = n
+	return func() { rasterWorkers = old }
+}
+
+// SameForTest reports whether two indexes hold the same arrays and raster
+// (the R-tree aside), naming the first that differs.
+func (ix *Index) SameForTest(o *Index) (bool, string) {
+	for _, a := range []struct {
+		name string
+		x, y []byte
+	}{
+		{"cells", bytesOf(ix.cells), bytesOf(o.cells)}, {"lists", bytesOf(ix.lists), bytesOf(o.lists)},
+		{"blocks", bytesOf(ix.blocks), bytesOf(o.blocks)}, {"bmask", bytesOf(ix.bmask), bytesOf(o.bmask)},
+		{"farTab", bytesOf(ix.farTab), bytesOf(o.farTab)}, {"edges", bytesOf(ix.edges), bytesOf(o.edges)},
+		{"bedge", bytesOf(ix.bedge), bytesOf(o.bedge)}, {"rowTrig", bytesOf(ix.rowTrig), bytesOf(o.rowTrig)},
+	} {
+		if string(a.x) != string(a.y) {
+			return false, a.name
+		}
+	}
+	if ix.nx != o.nx || ix.ny != o.ny || ix.inv != o.inv || ix.gx0 != o.gx0 || ix.gy0 != o.gy0 || ix.farBits != o.farBits || ix.rangeShift != o.rangeShift {
+		return false, "raster geometry"
+	}
+	return true, ""
+}

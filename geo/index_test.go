@@ -401,3 +401,33 @@ func bandProbes(items []geo.Item, nearM float64, n int) []orb.Point {
 	}
 	return out
 }
+
+// TestRasterWorkersAgree: the raster classified by one, two or five
+// workers (rows taken in chunks, lists interned afterwards in row order)
+// is the same index, for several option sets — including nearest and
+// near-border searches off, and an outer index.
+func TestRasterWorkersAgree(t *testing.T) {
+	items := geotest.Partition(1500, geotest.Options{Seed: 11})
+	outerIx, err := geo.NewIndex(geotest.Partition(40, geotest.Options{Seed: 12, StepX: 0.012, StepY: 0.01}), geo.IndexOptions{NearBorderMeters: -1, NearestMeters: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []geo.IndexOptions{{}, {NearBorderMeters: -1}, {NearestMeters: -1, NearBorderMeters: 50}, {Outer: outerIx}} {
+		var ref *geo.Index
+		for _, n := range []int{1, 2, 5} {
+			restore := geo.RasterWorkersForTest(n)
+			ix, err := geo.NewIndex(items, o)
+			restore()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ref == nil {
+				ref = ix
+				continue
+			}
+			if same, what := ix.SameForTest(ref); !same {
+				t.Errorf("options %+v: %d workers build another index than one worker (%s differ)", o, n, what)
+			}
+		}
+	}
+}

@@ -4,7 +4,10 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 )
@@ -37,7 +40,10 @@ const (
 // near-border radius of some point of the cell (an edge within radius +
 // half diagonal of its centre). Along a row, cells between edge cells are
 // covered by the same items (no edge separates them), so coverage is
-// computed once per run.
+// computed once per run. Rows are independent: up to GOMAXPROCS workers
+// classify them, and their lists are interned afterwards in row-major
+// order, so the index does not depend on the number of workers
+// (TestRasterWorkersAgree).
 func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 	m := ix.nearDeg + 1e-9
 	ix.gx0, ix.gy0 = ext.Min[0]-m, ext.Min[1]-m
@@ -112,29 +118,37 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 		fill[cy]++
 	}
 	runs, runRow, fill = nil, nil, nil
-	rowAt := make([]int32, nx+1) // the current row's cells: edges of cell cx at rowEdges[rowAt[cx]:rowAt[cx+1]]
-	var rowEdges []int32
-	loadRow := func(cy int) {
-		clear(rowAt)
-		rs := byRow[rowStart[cy]:rowStart[cy+1]]
-		for _, r := range rs {
-			for x := r.x0; x <= r.x1; x++ {
-				rowAt[x+1]++
-			}
-		}
-		for x := range nx {
-			rowAt[x+1] += rowAt[x]
-		}
-		rowEdges = slices.Grow(rowEdges[:0], int(rowAt[nx]))[:rowAt[nx]]
-		for _, r := range rs { // runs in edge order: each cell's edges ascend
-			for x := r.x0; x <= r.x1; x++ {
-				rowEdges[rowAt[x]] = r.e
-				rowAt[x]++
-			}
-		}
-		copy(rowAt[1:], rowAt[:nx]) // back to starts
-		rowAt[0] = 0
+	rr := &rasterRows{ix: ix, byRow: byRow, rowStart: rowStart, edge: edge, boxNear: ix.boxesNear(), cs: cs, half: half, reach: reach}
+
+	// The rows are classified in parallel, each worker taking chunks of
+	// rows; a row's cells with lists hold pendingList, and its lists wait
+	// in rowLists. The lists are then interned in row-major order, as a
+	// single pass would, so the index is the same however many workers
+	// ran.
+	rowLists := make([][]int32, ny)
+	workers := min(runtime.GOMAXPROCS(0), maxRasterWorkers, max(ny/rowChunk, 1))
+	if rasterWorkers > 0 {
+		workers = rasterWorkers
 	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sc := &rowScratch{rowAt: make([]int32, nx+1)}
+			for {
+				y0 := int(next.Add(rowChunk)) - rowChunk
+				if y0 >= ny {
+					return
+				}
+				for cy := y0; cy < min(y0+rowChunk, ny); cy++ {
+					rowLists[cy] = rr.row(cy, sc)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 
 	// Identical lists are stored once: a map from a hash of the words to
 	// the offset, checked word for word (a colliding list is stored again).
@@ -156,133 +170,219 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 		interned[h] = off
 		return off
 	}
-	var cover, merged, es, word, prevCand []int32
-	coverAt := func(px, py float64, skip []int32) []int32 {
-		cover = cover[:0]
-		ix.tree.Search([2]float64{px, py}, [2]float64{px, py}, func(_, _ [2]float64, i int32) bool {
-			if !contains(skip, i) && ix.locate(&ix.items[i], px, py) != locOutside {
-				cover = append(cover, i)
-			}
-			return true
-		})
-		sortInt32(cover)
-		return cover
-	}
-	// edgesNear lists the edges of cell c (within reach of its centre
-	// (px, py): every edge within the near-border radius of a point of the
-	// cell) except skip's.
-	edgesNear := func(cx int, skip int32, px, py float64) []int32 {
-		es = es[:0]
-		if ix.nearDeg <= 0 {
-			return es
-		}
-		for _, e := range rowEdges[rowAt[cx]:rowAt[cx+1]] {
-			if ix.eitem[e] != skip {
-				es = append(es, e)
-			}
-		}
-		return ix.pruneDominated(es, px, py, half, skip < 0)
-	}
-	var nearBuf []int32
-	boxNear := ix.boxesNear()
-	for cy := 0; cy < ny; cy++ {
-		loadRow(cy)
-		py := ix.gy0 + (float64(cy)+0.5)*cs
-		runValid := false
-		var runCover []int32
-		prevNearest := inf // nearest-item distance of the previous cell's centre when it was uncovered
-		for cx := 0; cx < nx; cx++ {
-			c := cy*nx + cx
-			px := ix.gx0 + (float64(cx)+0.5)*cs
-			nearBuf = nearBuf[:0]
-			for _, e := range rowEdges[rowAt[cx]:rowAt[cx+1]] {
-				if it := ix.eitem[e]; len(nearBuf) == 0 || nearBuf[len(nearBuf)-1] != it {
-					nearBuf = append(nearBuf, it)
-				}
-			}
-			near := nearBuf
-			lastNearest := prevNearest
-			prevNearest = inf
-			if edge[c] {
-				// Items covering all of the cell without an edge near it
-				// (real overlaps) join the near list. Such an item covers
-				// the disc of radius reach around the centre, so when
-				// reach > cs it covers the previous cell's centre too and
-				// is among that cell's candidates (or its run's cover):
-				// no R-tree search needed.
-				var wholes []int32
-				if cx > 0 && reach > cs*(1+1e-9) {
-					cover = cover[:0]
-					for _, i := range prevCand {
-						if !contains(near, i) && ix.locate(&ix.items[i], px, py) != locOutside {
-							cover = append(cover, i)
-						}
-					}
-					wholes = cover
-				} else {
-					wholes = coverAt(px, py, near)
-				}
-				runValid = false
-				merged = mergeSorted(merged[:0], near, wholes)
-				prevCand = append(prevCand[:0], merged...)
-				if len(merged) == 0 {
-					ix.cells[c] = cellNone
-					continue
-				}
-				word = append(word[:0], int32(len(merged))|listGeneric)
-				word = append(word, merged...)
-				es = edgesNear(cx, -1, px, py)
-				word = append(word, int32(len(es)))
-				word = append(word, es...)
-				ix.cells[c] = intern(word)
-				continue
-			}
-			if !runValid {
-				runCover = append(runCover[:0], coverAt(px, py, nil)...)
-				runValid = true
-			}
-			prevCand = append(prevCand[:0], runCover...)
-			switch {
-			case len(runCover) == 1 && (len(near) == 0 || len(near) == 1 && near[0] == runCover[0]):
-				ix.cells[c] = cellDirect | uint32(runCover[0])
-			case len(runCover) > 1 && ix.nearM <= 0:
-				// Nested or overlapping items cover all of the cell and no
-				// edge comes near it: the lowest key wins at every point,
-				// and without a near-border search nothing else is asked
-				// (routing's index of communities, streets and districts).
-				ix.cells[c] = cellDirect | uint32(runCover[0])
-			case len(runCover) == 1:
-				es = edgesNear(cx, runCover[0], px, py)
-				word = append(word[:0], int32(len(es))|listKnown, runCover[0])
-				word = append(word, es...)
-				ix.cells[c] = intern(word)
-			case len(runCover) == 0:
-				if ix.nearestM <= 0 || len(near) == 0 && (!boxNear[c] || !ix.anyWithin(cx, cy, cs)) {
-					ix.cells[c] = cellNone
-					continue
-				}
-				var dc float64
-				es, dc = ix.nearestEdges(es[:0], px, py, half, min(ix.nearestDeg+half, lastNearest+cs*(1+1e-6)))
-				prevNearest = dc
-				if len(es) == 0 {
-					ix.cells[c] = cellNone
-					continue
-				}
-				word = append(word[:0], int32(len(es))|listNearest)
-				word = append(word, es...)
-				ix.cells[c] = intern(word)
-			default:
-				merged = mergeSorted(merged[:0], near, runCover)
-				word = append(word[:0], int32(len(merged))|listGeneric)
-				word = append(word, merged...)
-				es = edgesNear(cx, -1, px, py)
-				word = append(word, int32(len(es)))
-				word = append(word, es...)
-				ix.cells[c] = intern(word)
+	for cy, ls := range rowLists {
+		for c := cy * nx; c < (cy+1)*nx; c++ {
+			if ix.cells[c] == pendingList {
+				n := listLen(ls)
+				ix.cells[c] = intern(ls[:n])
+				ls = ls[n:]
 			}
 		}
 	}
 	ix.lists = append([]int32(nil), ix.lists...) // trim capacity
+}
+
+// rasterWorkers, when positive, sets the number of workers that classify
+// the raster's rows (tests); otherwise GOMAXPROCS, at most
+// maxRasterWorkers.
+var rasterWorkers = 0
+
+const (
+	pendingList      = math.MaxUint32 // a cell word while its list waits to be interned (buildRaster)
+	rowChunk         = 8              // rows a raster worker takes at a time
+	maxRasterWorkers = 8
+)
+
+// listLen is the length of the list at the start of l (header included).
+func listLen(l []int32) int {
+	n := int(l[0] & listCount)
+	switch l[0] &^ listCount {
+	case listKnown:
+		return 2 + n
+	case listNearest:
+		return 1 + n
+	}
+	return 2 + n + int(l[1+n])
+}
+
+// rasterRows is what the raster's rows are classified from (read only).
+type rasterRows struct {
+	ix              *Index
+	byRow           []edgeRun // runs of cells within reach of an edge, by row, in edge-id order
+	rowStart        []int32   // row cy's runs: byRow[rowStart[cy]:rowStart[cy+1]]
+	edge            []bool    // per cell: an edge may touch it
+	boxNear         []bool    // per cell: boxesNear
+	cs, half, reach float64
+}
+
+// rowScratch is one worker's buffers.
+type rowScratch struct {
+	rowAt, rowEdges                                      []int32 // the current row's cells: edges of cell cx at rowEdges[rowAt[cx]:rowAt[cx+1]]
+	cover, merged, es, word, prevCand, nearBuf, runCover []int32
+	lists                                                []int32 // the lists of the rows classified so far
+}
+
+// loadRow fills sc.rowAt and sc.rowEdges for row cy from its runs.
+func (rr *rasterRows) loadRow(cy int, sc *rowScratch) {
+	nx := rr.ix.nx
+	clear(sc.rowAt)
+	rs := rr.byRow[rr.rowStart[cy]:rr.rowStart[cy+1]]
+	for _, r := range rs {
+		for x := r.x0; x <= r.x1; x++ {
+			sc.rowAt[x+1]++
+		}
+	}
+	for x := range nx {
+		sc.rowAt[x+1] += sc.rowAt[x]
+	}
+	sc.rowEdges = slices.Grow(sc.rowEdges[:0], int(sc.rowAt[nx]))[:sc.rowAt[nx]]
+	for _, r := range rs { // runs in edge order: each cell's edges ascend
+		for x := r.x0; x <= r.x1; x++ {
+			sc.rowEdges[sc.rowAt[x]] = r.e
+			sc.rowAt[x]++
+		}
+	}
+	copy(sc.rowAt[1:], sc.rowAt[:nx]) // back to starts
+	sc.rowAt[0] = 0
+}
+
+// coverAt lists the items (not in skip) covering (px, py), ascending.
+func (rr *rasterRows) coverAt(sc *rowScratch, px, py float64, skip []int32) []int32 {
+	ix := rr.ix
+	sc.cover = sc.cover[:0]
+	ix.tree.Search([2]float64{px, py}, [2]float64{px, py}, func(_, _ [2]float64, i int32) bool {
+		if !contains(skip, i) && ix.locate(&ix.items[i], px, py) != locOutside {
+			sc.cover = append(sc.cover, i)
+		}
+		return true
+	})
+	sortInt32(sc.cover)
+	return sc.cover
+}
+
+// edgesNear lists the edges of cell cx of the loaded row (within reach of
+// its centre (px, py): every edge within the near-border radius of a
+// point of the cell) except skip's.
+func (rr *rasterRows) edgesNear(sc *rowScratch, cx int, skip int32, px, py float64) []int32 {
+	ix := rr.ix
+	sc.es = sc.es[:0]
+	if ix.nearDeg <= 0 {
+		return sc.es
+	}
+	for _, e := range sc.rowEdges[sc.rowAt[cx]:sc.rowAt[cx+1]] {
+		if ix.eitem[e] != skip {
+			sc.es = append(sc.es, e)
+		}
+	}
+	return ix.pruneDominated(sc.es, px, py, rr.half, skip < 0)
+}
+
+// row classifies the cells of row cy (see buildRaster): each cell gets its
+// word, or pendingList with its list appended to the returned words.
+func (rr *rasterRows) row(cy int, sc *rowScratch) []int32 {
+	ix := rr.ix
+	nx, cs, half, reach := ix.nx, rr.cs, rr.half, rr.reach
+	rr.loadRow(cy, sc)
+	sc.lists = sc.lists[len(sc.lists):] // the slice returned for the previous row keeps its words
+	addList := func(c int, l []int32) {
+		ix.cells[c] = pendingList
+		sc.lists = append(sc.lists, l...)
+	}
+	py := ix.gy0 + (float64(cy)+0.5)*cs
+	runValid := false
+	prevNearest := inf // nearest-item distance of the previous cell's centre when it was uncovered
+	for cx := 0; cx < nx; cx++ {
+		c := cy*nx + cx
+		px := ix.gx0 + (float64(cx)+0.5)*cs
+		sc.nearBuf = sc.nearBuf[:0]
+		for _, e := range sc.rowEdges[sc.rowAt[cx]:sc.rowAt[cx+1]] {
+			if it := ix.eitem[e]; len(sc.nearBuf) == 0 || sc.nearBuf[len(sc.nearBuf)-1] != it {
+				sc.nearBuf = append(sc.nearBuf, it)
+			}
+		}
+		near := sc.nearBuf
+		lastNearest := prevNearest
+		prevNearest = inf
+		if rr.edge[c] {
+			// Items covering all of the cell without an edge near it
+			// (real overlaps) join the near list. Such an item covers
+			// the disc of radius reach around the centre, so when
+			// reach > cs it covers the previous cell's centre too and
+			// is among that cell's candidates (or its run's cover):
+			// no R-tree search needed.
+			var wholes []int32
+			if cx > 0 && reach > cs*(1+1e-9) {
+				sc.cover = sc.cover[:0]
+				for _, i := range sc.prevCand {
+					if !contains(near, i) && ix.locate(&ix.items[i], px, py) != locOutside {
+						sc.cover = append(sc.cover, i)
+					}
+				}
+				wholes = sc.cover
+			} else {
+				wholes = rr.coverAt(sc, px, py, near)
+			}
+			runValid = false
+			sc.merged = mergeSorted(sc.merged[:0], near, wholes)
+			sc.prevCand = append(sc.prevCand[:0], sc.merged...)
+			if len(sc.merged) == 0 {
+				ix.cells[c] = cellNone
+				continue
+			}
+			sc.word = append(sc.word[:0], int32(len(sc.merged))|listGeneric)
+			sc.word = append(sc.word, sc.merged...)
+			es := rr.edgesNear(sc, cx, -1, px, py)
+			sc.word = append(sc.word, int32(len(es)))
+			sc.word = append(sc.word, es...)
+			addList(c, sc.word)
+			continue
+		}
+		if !runValid {
+			sc.runCover = append(sc.runCover[:0], rr.coverAt(sc, px, py, nil)...)
+			runValid = true
+		}
+		runCover := sc.runCover
+		sc.prevCand = append(sc.prevCand[:0], runCover...)
+		switch {
+		case len(runCover) == 1 && (len(near) == 0 || len(near) == 1 && near[0] == runCover[0]):
+			ix.cells[c] = cellDirect | uint32(runCover[0])
+		case len(runCover) > 1 && ix.nearM <= 0:
+			// Nested or overlapping items cover all of the cell and no
+			// edge comes near it: the lowest key wins at every point,
+			// and without a near-border search nothing else is asked
+			// (routing's index of communities, streets and districts).
+			ix.cells[c] = cellDirect | uint32(runCover[0])
+		case len(runCover) == 1:
+			es := rr.edgesNear(sc, cx, runCover[0], px, py)
+			sc.word = append(sc.word[:0], int32(len(es))|listKnown, runCover[0])
+			sc.word = append(sc.word, es...)
+			addList(c, sc.word)
+		case len(runCover) == 0:
+			if ix.nearestM <= 0 || len(near) == 0 && (!rr.boxNear[c] || !ix.anyWithin(cx, cy, cs)) {
+				ix.cells[c] = cellNone
+				continue
+			}
+			var dc float64
+			sc.es, dc = ix.nearestEdges(sc.es[:0], px, py, half, min(ix.nearestDeg+half, lastNearest+cs*(1+1e-6)))
+			prevNearest = dc
+			if len(sc.es) == 0 {
+				ix.cells[c] = cellNone
+				continue
+			}
+			sc.word = append(sc.word[:0], int32(len(sc.es))|listNearest)
+			sc.word = append(sc.word, sc.es...)
+			addList(c, sc.word)
+		default:
+			sc.merged = mergeSorted(sc.merged[:0], near, runCover)
+			sc.word = append(sc.word[:0], int32(len(sc.merged))|listGeneric)
+			sc.word = append(sc.word, sc.merged...)
+			es := rr.edgesNear(sc, cx, -1, px, py)
+			sc.word = append(sc.word, int32(len(es)))
+			sc.word = append(sc.word, es...)
+			addList(c, sc.word)
+		}
+	}
+	return sc.lists
 }
 
 // edgeRun is cells x0…x1 of a raster row within reach of edge e

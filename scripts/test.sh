@@ -43,6 +43,9 @@ step "go vet"
 go vet ./...
 step "go test -race (concurrent packages)"
 go test -race -count=1 ./routing ./data/... ./api/... ./workflow/...
+# geo builds its raster with parallel workers: the test that compares worker counts, under -race
+# (the whole package under -race takes over six minutes).
+go test -race -count=1 -run 'TestRasterWorkersAgree' ./geo
 step "go test (all packages)"
 go test -count=1 ./...
 
