@@ -120,36 +120,6 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 	runs, runRow, fill = nil, nil, nil
 	rr := &rasterRows{ix: ix, byRow: byRow, rowStart: rowStart, edge: edge, boxNear: ix.boxesNear(), cs: cs, half: half, reach: reach}
 
-	// The rows are classified in parallel, each worker taking chunks of
-	// rows; a row's cells with lists hold pendingList, and its lists wait
-	// in rowLists. The lists are then interned in row-major order, as a
-	// single pass would, so the index is the same however many workers
-	// ran.
-	rowLists := make([][]int32, ny)
-	workers := min(runtime.GOMAXPROCS(0), maxRasterWorkers, max(ny/rowChunk, 1))
-	if rasterWorkers > 0 {
-		workers = rasterWorkers
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sc := &rowScratch{rowAt: make([]int32, nx+1)}
-			for {
-				y0 := int(next.Add(rowChunk)) - rowChunk
-				if y0 >= ny {
-					return
-				}
-				for cy := y0; cy < min(y0+rowChunk, ny); cy++ {
-					rowLists[cy] = rr.row(cy, sc)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-
 	// Identical lists are stored once: a map from a hash of the words to
 	// the offset, checked word for word (a colliding list is stored again).
 	interned := map[uint64]uint32{}
@@ -170,12 +140,56 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 		interned[h] = off
 		return off
 	}
-	for cy, ls := range rowLists {
-		for c := cy * nx; c < (cy+1)*nx; c++ {
-			if ix.cells[c] == pendingList {
-				n := listLen(ls)
-				ix.cells[c] = intern(ls[:n])
-				ls = ls[n:]
+
+	// The rows are classified in parallel, a window of rows at a time,
+	// each worker taking chunks of rows: a row's cells with lists hold
+	// pendingList, and its lists wait in the worker's buffer. After each
+	// window the lists are interned in row-major order, as a single pass
+	// would, so the index is the same however many workers ran, and the
+	// waiting lists never outgrow a window.
+	workers := min(runtime.GOMAXPROCS(0), maxRasterWorkers, max(ny/rowChunk, 1))
+	if rasterWorkers > 0 {
+		workers = rasterWorkers
+	}
+	scratch := make([]*rowScratch, workers)
+	for w := range scratch {
+		scratch[w] = &rowScratch{rowAt: make([]int32, nx+1)}
+	}
+	type rowRef struct{ w, start, end int32 } // a row's lists: scratch[w].lists[start:end]
+	refs := make([]rowRef, rowWindow)
+	for y0 := 0; y0 < ny; y0 += rowWindow {
+		y1 := min(y0+rowWindow, ny)
+		var next atomic.Int64
+		next.Store(int64(y0))
+		var wg sync.WaitGroup
+		for w, sc := range scratch {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sc.lists = sc.lists[:0]
+				for {
+					c0 := int(next.Add(rowChunk)) - rowChunk
+					if c0 >= y1 {
+						return
+					}
+					for cy := c0; cy < min(c0+rowChunk, y1); cy++ {
+						start := len(sc.lists)
+						rr.row(cy, sc)
+						refs[cy-y0] = rowRef{int32(w), int32(start), int32(len(sc.lists))}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for cy := y0; cy < y1; cy++ {
+			ref := refs[cy-y0]
+			ls := scratch[ref.w].lists[ref.start:ref.end]
+			for c := cy * nx; c < (cy+1)*nx; c++ {
+				if ix.cells[c] == pendingList {
+					n := listLen(ls)
+					ix.cells[c] = intern(ls[:n])
+					ls = ls[n:]
+				}
 			}
 		}
 	}
@@ -190,6 +204,7 @@ var rasterWorkers = 0
 const (
 	pendingList      = math.MaxUint32 // a cell word while its list waits to be interned (buildRaster)
 	rowChunk         = 8              // rows a raster worker takes at a time
+	rowWindow        = 32 * rowChunk  // rows classified before their lists are interned
 	maxRasterWorkers = 8
 )
 
@@ -219,7 +234,7 @@ type rasterRows struct {
 type rowScratch struct {
 	rowAt, rowEdges                                      []int32 // the current row's cells: edges of cell cx at rowEdges[rowAt[cx]:rowAt[cx+1]]
 	cover, merged, es, word, prevCand, nearBuf, runCover []int32
-	lists                                                []int32 // the lists of the rows classified so far
+	lists                                                []int32 // the lists of the window's rows this worker classified
 }
 
 // loadRow fills sc.rowAt and sc.rowEdges for row cy from its runs.
@@ -278,12 +293,11 @@ func (rr *rasterRows) edgesNear(sc *rowScratch, cx int, skip int32, px, py float
 }
 
 // row classifies the cells of row cy (see buildRaster): each cell gets its
-// word, or pendingList with its list appended to the returned words.
-func (rr *rasterRows) row(cy int, sc *rowScratch) []int32 {
+// word, or pendingList with its list appended to sc.lists.
+func (rr *rasterRows) row(cy int, sc *rowScratch) {
 	ix := rr.ix
 	nx, cs, half, reach := ix.nx, rr.cs, rr.half, rr.reach
 	rr.loadRow(cy, sc)
-	sc.lists = sc.lists[len(sc.lists):] // the slice returned for the previous row keeps its words
 	addList := func(c int, l []int32) {
 		ix.cells[c] = pendingList
 		sc.lists = append(sc.lists, l...)
@@ -382,7 +396,6 @@ func (rr *rasterRows) row(cy int, sc *rowScratch) []int32 {
 			addList(c, sc.word)
 		}
 	}
-	return sc.lists
 }
 
 // edgeRun is cells x0…x1 of a raster row within reach of edge e
