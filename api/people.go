@@ -58,6 +58,19 @@ func personID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// manager authenticates a request that only the command center may make
+// (what: the message of the 403).
+func (s *Server) manager(r *http.Request, what string) (*data.Person, error) {
+	actor, err := s.mustActor(r)
+	if err != nil {
+		return nil, err
+	}
+	if !workflow.ManagesPeople(actor) {
+		return nil, errStatus(http.StatusForbidden, "forbidden", "only the command center "+what)
+	}
+	return actor, nil
+}
+
 // listPeople serves GET /api/v1/people?role=&area=: {"people": […]}, by id.
 func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) error {
 	actor, err := s.mustActor(r)
@@ -97,12 +110,9 @@ func (s *Server) getPerson(w http.ResponseWriter, r *http.Request) error {
 
 // addPerson serves POST /api/v1/people: 201 with the person and Location.
 func (s *Server) addPerson(w http.ResponseWriter, r *http.Request) error {
-	actor, err := s.mustActor(r)
+	actor, err := s.manager(r, "appoints people")
 	if err != nil {
 		return err
-	}
-	if !workflow.ManagesPeople(actor) {
-		return errStatus(http.StatusForbidden, "forbidden", "only the command center appoints people")
 	}
 	var in personIn
 	if err := readJSON(w, r, s.cfg.MaxBodyBytes, &in); err != nil {
@@ -121,12 +131,9 @@ func (s *Server) addPerson(w http.ResponseWriter, r *http.Request) error {
 // {"assignments": […]}: the person's roles are replaced (an empty list
 // relieves them of every post).
 func (s *Server) setAssignments(w http.ResponseWriter, r *http.Request) error {
-	actor, err := s.mustActor(r)
+	actor, err := s.manager(r, "changes roles")
 	if err != nil {
 		return err
-	}
-	if !workflow.ManagesPeople(actor) {
-		return errStatus(http.StatusForbidden, "forbidden", "only the command center changes roles")
 	}
 	id, err := personID(r)
 	if err != nil {
@@ -153,12 +160,9 @@ func (s *Server) setAssignments(w http.ResponseWriter, r *http.Request) error {
 // {"label": "…"}: 201 {"token": "wg_…"}, shown this once (only its hash is
 // stored).
 func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) error {
-	actor, err := s.mustActor(r)
+	actor, err := s.manager(r, "issues tokens")
 	if err != nil {
 		return err
-	}
-	if !workflow.ManagesPeople(actor) {
-		return errStatus(http.StatusForbidden, "forbidden", "only the command center issues tokens")
 	}
 	id, err := personID(r)
 	if err != nil {

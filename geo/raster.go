@@ -302,6 +302,16 @@ func (rr *rasterRows) row(cy int, sc *rowScratch) {
 		ix.cells[c] = pendingList
 		sc.lists = append(sc.lists, l...)
 	}
+	// addGeneric lists a cell some edge may touch: its candidate items
+	// (ascending) and its edges.
+	addGeneric := func(c, cx int, items []int32, px, py float64) {
+		sc.word = append(sc.word[:0], int32(len(items))|listGeneric)
+		sc.word = append(sc.word, items...)
+		es := rr.edgesNear(sc, cx, -1, px, py)
+		sc.word = append(sc.word, int32(len(es)))
+		sc.word = append(sc.word, es...)
+		addList(c, sc.word)
+	}
 	py := ix.gy0 + (float64(cy)+0.5)*cs
 	runValid := false
 	prevNearest := inf // nearest-item distance of the previous cell's centre when it was uncovered
@@ -343,12 +353,7 @@ func (rr *rasterRows) row(cy int, sc *rowScratch) {
 				ix.cells[c] = cellNone
 				continue
 			}
-			sc.word = append(sc.word[:0], int32(len(sc.merged))|listGeneric)
-			sc.word = append(sc.word, sc.merged...)
-			es := rr.edgesNear(sc, cx, -1, px, py)
-			sc.word = append(sc.word, int32(len(es)))
-			sc.word = append(sc.word, es...)
-			addList(c, sc.word)
+			addGeneric(c, cx, sc.merged, px, py)
 			continue
 		}
 		if !runValid {
@@ -388,12 +393,7 @@ func (rr *rasterRows) row(cy int, sc *rowScratch) {
 			addList(c, sc.word)
 		default:
 			sc.merged = mergeSorted(sc.merged[:0], near, runCover)
-			sc.word = append(sc.word[:0], int32(len(sc.merged))|listGeneric)
-			sc.word = append(sc.word, sc.merged...)
-			es := rr.edgesNear(sc, cx, -1, px, py)
-			sc.word = append(sc.word, int32(len(es)))
-			sc.word = append(sc.word, es...)
-			addList(c, sc.word)
+			addGeneric(c, cx, sc.merged, px, py)
 		}
 	}
 }
