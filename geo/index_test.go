@@ -3,7 +3,9 @@ package geo_test
 import (
 	"math"
 	"math/rand"
+	"runtime"
 	"testing"
+	"unsafe"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkt"
@@ -428,6 +430,42 @@ func TestRasterWorkersAgree(t *testing.T) {
 			if same, what := ix.SameForTest(ref); !same {
 				t.Errorf("options %+v: %d workers build another index than one worker (%s differ)", o, n, what)
 			}
+		}
+	}
+}
+
+// TestAdviseArena: with an Advise function, an index of 1–64 MB moves its
+// arrays into one 2 MB-aligned allocation of whole 2 MB pages and advises
+// it; the moved index holds the same arrays and answers as one built
+// without Advise.
+func TestAdviseArena(t *testing.T) {
+	items := geotest.Partition(1500, geotest.Options{Seed: 5})
+	plain, err := geo.NewIndex(items, geo.IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var advised [][]byte
+	ix, err := geo.NewIndex(items, geo.IndexOptions{Advise: func(b []byte) { advised = append(advised, b) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arena := false
+	for _, b := range advised {
+		start := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+		if len(b) >= 2<<20 && len(b)%(2<<20) == 0 && start%(2<<20) == 0 {
+			arena = true
+		}
+	}
+	if !arena {
+		t.Fatalf("no 2 MB-aligned arena among the %d advised ranges (index of %d bytes)", len(advised), ix.Stats().Bytes)
+	}
+	if same, what := ix.SameForTest(plain); !same {
+		t.Fatalf("the arena index differs from the plain one: %s", what)
+	}
+	runtime.GC() // the arena is kept alive by the slices into it alone
+	for _, p := range geotest.Probes(items, 20000, 0.002, 9) {
+		if a, b := ix.Lookup(p), plain.Lookup(p); a != b {
+			t.Fatalf("%v: %+v with the arena, %+v without", p, a, b)
 		}
 	}
 }
