@@ -81,9 +81,11 @@ type IndexOptions struct {
 	// costs one cell read for both answers (Match.OuterKey). Outer is only
 	// read while building.
 	Outer *Index
-	// Advise, when set, is called once for each large array of the built
-	// index with its memory (routing passes hugepages.Advise, which asks
-	// for transparent huge pages). The index is only read afterwards.
+	// Advise, when set, is called with the memory of the built index's
+	// large arrays (routing passes hugepages.Advise, which asks for
+	// transparent huge pages): an index of 1–64 MB first moves them into
+	// one 2 MB-aligned arena and advises that, larger ones advise each
+	// array (see Index.advise). The index is only read afterwards.
 	Advise func(b []byte)
 }
 
@@ -189,7 +191,8 @@ type itemIx struct {
 // haversine formula with series for the tiny angles and a per-row cosine
 // (metersAt), which matches DistanceMeters to nanometres. Points off the
 // raster use an R-tree of item boxes (tidwall/rtree). IndexOptions.Advise
-// lets the caller ask for huge pages for the large arrays.
+// lets the caller ask for huge pages for the large arrays (in one 2 MB-
+// aligned arena for a district-sized index).
 type Index struct {
 	items  []itemIx
 	polys  []polyIx
