@@ -71,6 +71,16 @@ func (s *Server) manager(r *http.Request, what string) (*data.Person, error) {
 	return actor, nil
 }
 
+// managerOf is manager for a request on the person of the path's {id}.
+func (s *Server) managerOf(r *http.Request, what string) (*data.Person, int64, error) {
+	actor, err := s.manager(r, what)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := personID(r)
+	return actor, id, err
+}
+
 // listPeople serves GET /api/v1/people?role=&area=: {"people": […]}, by id.
 func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) error {
 	actor, err := s.mustActor(r)
@@ -131,11 +141,7 @@ func (s *Server) addPerson(w http.ResponseWriter, r *http.Request) error {
 // {"assignments": […]}: the person's roles are replaced (an empty list
 // relieves them of every post).
 func (s *Server) setAssignments(w http.ResponseWriter, r *http.Request) error {
-	actor, err := s.manager(r, "changes roles")
-	if err != nil {
-		return err
-	}
-	id, err := personID(r)
+	actor, id, err := s.managerOf(r, "changes roles")
 	if err != nil {
 		return err
 	}
@@ -160,11 +166,7 @@ func (s *Server) setAssignments(w http.ResponseWriter, r *http.Request) error {
 // {"label": "…"}: 201 {"token": "wg_…"}, shown this once (only its hash is
 // stored).
 func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) error {
-	actor, err := s.manager(r, "issues tokens")
-	if err != nil {
-		return err
-	}
-	id, err := personID(r)
+	actor, id, err := s.managerOf(r, "issues tokens")
 	if err != nil {
 		return err
 	}

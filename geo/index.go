@@ -403,12 +403,26 @@ const (
 // free of pointers, so the arena is a []byte the collector never scans;
 // the typed slices into it keep it alive.
 func (ix *Index) advise(advise func(b []byte)) {
-	total := 0
-	for _, n := range []int{len(bytesOf(ix.blocks)), len(bytesOf(ix.bmask)), len(bytesOf(ix.cells)), len(bytesOf(ix.lists)),
-		len(bytesOf(ix.edges)), len(bytesOf(ix.eitem)), len(bytesOf(ix.rings)), len(bytesOf(ix.bstart)), len(bytesOf(ix.bedge)),
-		len(bytesOf(ix.farTab)), len(bytesOf(ix.rowTrig)), len(bytesOf(ix.items)), len(bytesOf(ix.polys))} {
-		total += (n + arenaAlign - 1) &^ (arenaAlign - 1)
+	// move puts every array into arena, hottest first, and returns the
+	// bytes used; with a nil arena it only counts them.
+	move := func(arena []byte) int {
+		pos := 0
+		ix.blocks = moveTo(arena, &pos, ix.blocks)
+		ix.bmask = moveTo(arena, &pos, ix.bmask)
+		ix.cells = moveTo(arena, &pos, ix.cells)
+		ix.lists = moveTo(arena, &pos, ix.lists)
+		ix.edges = moveTo(arena, &pos, ix.edges)
+		ix.eitem = moveTo(arena, &pos, ix.eitem)
+		ix.rings = moveTo(arena, &pos, ix.rings)
+		ix.bstart = moveTo(arena, &pos, ix.bstart)
+		ix.bedge = moveTo(arena, &pos, ix.bedge)
+		ix.farTab = moveTo(arena, &pos, ix.farTab)
+		ix.rowTrig = moveTo(arena, &pos, ix.rowTrig)
+		ix.items = moveTo(arena, &pos, ix.items)
+		ix.polys = moveTo(arena, &pos, ix.polys)
+		return pos
 	}
+	total := move(nil)
 	if total < minArena || total > maxArena {
 		for _, b := range [][]byte{bytesOf(ix.blocks), bytesOf(ix.bmask), bytesOf(ix.cells), bytesOf(ix.lists), bytesOf(ix.edges), bytesOf(ix.bedge), bytesOf(ix.farTab)} {
 			advise(b)
@@ -420,33 +434,25 @@ func (ix *Index) advise(advise func(b []byte)) {
 	skip := int((hugePage - uintptr(unsafe.Pointer(unsafe.SliceData(buf)))%hugePage) % hugePage)
 	arena := buf[skip : skip+size]
 	advise(arena) // before the copies: the pages are then faulted in as huge pages where the kernel can
-	pos := 0
-	ix.blocks = moveTo(arena, &pos, ix.blocks)
-	ix.bmask = moveTo(arena, &pos, ix.bmask)
-	ix.cells = moveTo(arena, &pos, ix.cells)
-	ix.lists = moveTo(arena, &pos, ix.lists)
-	ix.edges = moveTo(arena, &pos, ix.edges)
-	ix.eitem = moveTo(arena, &pos, ix.eitem)
-	ix.rings = moveTo(arena, &pos, ix.rings)
-	ix.bstart = moveTo(arena, &pos, ix.bstart)
-	ix.bedge = moveTo(arena, &pos, ix.bedge)
-	ix.farTab = moveTo(arena, &pos, ix.farTab)
-	ix.rowTrig = moveTo(arena, &pos, ix.rowTrig)
-	ix.items = moveTo(arena, &pos, ix.items)
-	ix.polys = moveTo(arena, &pos, ix.polys)
+	move(arena)
 	advise(arena) // and collapse what was faulted in small
 }
 
 // moveTo copies s to arena at *pos (a multiple of arenaAlign) and returns
-// the copy, advancing *pos. T must hold no pointers.
+// the copy, advancing *pos past it; a nil arena only advances *pos. T must
+// hold no pointers.
 func moveTo[T any](arena []byte, pos *int, s []T) []T {
 	if len(s) == 0 {
 		return s
 	}
 	b := bytesOf(s)
-	dst := arena[*pos : *pos+len(b)]
-	copy(dst, b)
+	at := *pos
 	*pos += (len(b) + arenaAlign - 1) &^ (arenaAlign - 1)
+	if arena == nil {
+		return s
+	}
+	dst := arena[at : at+len(b)]
+	copy(dst, b)
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(dst))), len(s))
 }
 
