@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/paulmach/orb"
@@ -34,12 +35,54 @@ func (ds *Dataset) CheckRefs() error {
 				Reason: fmt.Sprintf("event refers to report %d of %d", e.ReportID, len(ds.Reports))}
 		}
 	}
+	leader := map[string]int{}
 	for i, p := range ds.People {
 		if err := CheckAssignments(i, p.Assignments); err != nil {
 			return err
 		}
+		for _, a := range p.Assignments {
+			if a.Role != RoleGridLeader {
+				continue
+			}
+			if j, ok := leader[a.AreaCode]; ok {
+				return &ValidationError{Index: i, Field: "assignments",
+					Reason: fmt.Sprintf("grid %s already has a leader, person %d of the dataset", a.AreaCode, j)}
+			}
+			leader[a.AreaCode] = i
+		}
 	}
 	return nil
+}
+
+// LeaderTaken is the error for appointing a second leader to grid area,
+// which holder leads: a grid has one leader.
+func LeaderTaken(area string, holder Person) error {
+	return fmt.Errorf("%w: grid %s already has a leader, %s (person %d); relieve them first", ErrConflict, area, holder.Name, holder.ID)
+}
+
+// ExplainLeaderConflict names, for a write of person id's assignments as
+// that the one-leader-per-grid constraint refused, a grid of as whose
+// leader is someone else (LeaderTaken); stores call it after the failed
+// transaction. When no such leader is found any more, the error says so
+// without a name.
+func ExplainLeaderConflict(ctx context.Context, s interface {
+	ListPeople(ctx context.Context, role Role, areaCode string) ([]Person, error)
+}, id int64, as []Assignment) error {
+	for _, a := range as {
+		if a.Role != RoleGridLeader {
+			continue
+		}
+		holders, err := s.ListPeople(ctx, RoleGridLeader, a.AreaCode)
+		if err != nil {
+			continue
+		}
+		for _, h := range holders {
+			if h.ID != id {
+				return LeaderTaken(a.AreaCode, h)
+			}
+		}
+	}
+	return fmt.Errorf("%w: a grid given already has a leader", ErrConflict)
 }
 
 // PlanRelink is the store-independent half of RelinkBuildings: it sets each

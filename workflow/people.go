@@ -210,7 +210,7 @@ func (s *Service) checkAssignments(ctx context.Context, id int64, as []data.Assi
 		}
 		for _, h := range holders {
 			if h.ID != id {
-				return fmt.Errorf("%w: grid %s already has a leader, %s (person %d); relieve them first", data.ErrConflict, a.AreaCode, h.Name, h.ID)
+				return data.LeaderTaken(a.AreaCode, h)
 			}
 		}
 	}

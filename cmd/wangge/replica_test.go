@@ -382,6 +382,11 @@ func TestEmbeddedServerHearsOtherProcesses(t *testing.T) {
 	await("at start", func(grid, leader string, vacant bool) bool { return grid == "G1" && leader == "" && vacant })
 	cli("user", "add", "--db", db, "--name", "Leader One", "--role", "grid_leader:G1")
 	await("after user add", func(grid, leader string, vacant bool) bool { return grid == "G1" && leader == "Leader One" && !vacant })
+	// A grid has one leader: a second appointment is refused, naming the first.
+	out, err := exec.Command(bin, "user", "add", "--db", db, "--name", "Leader Two", "--role", "grid_leader:G1").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "grid G1 already has a leader, Leader One (person 1)") {
+		t.Fatalf("a second grid leader for G1: %v\n%s", err, out)
+	}
 	for _, bad := range [][]string{{"--id", "999"}, {}, {"--id", "1", "--role", "grid_leader:NOPE"}, {"--id", "1", "--role", "mayor:G1"}} {
 		if out, err := exec.Command(bin, append([]string{"user", "set", "--db", db}, bad...)...).CombinedOutput(); err == nil {
 			t.Fatalf("wangge user set %v succeeded: %s", bad, out)

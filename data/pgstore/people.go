@@ -77,6 +77,9 @@ func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
 		// revision, so that every server reloads.
 		return s.publish(ctx, tx, data.RoutedPosts(p))
 	})
+	if isLeaderConflict(err) {
+		return data.ExplainLeaderConflict(ctx, s, -1, p.Assignments)
+	}
 	if err != nil {
 		return translate("add person", err)
 	}
@@ -122,6 +125,9 @@ func (s *Store) SetAssignments(ctx context.Context, id int64, as []data.Assignme
 		}
 		return s.publish(ctx, tx, data.RoutedChange(name, before, as))
 	})
+	if isLeaderConflict(err) {
+		return data.ExplainLeaderConflict(ctx, s, id, as)
+	}
 	return translate("set assignments", err)
 }
 
@@ -230,4 +236,11 @@ func (s *Store) ListVisits(ctx context.Context, gridCode string, limit int) ([]d
 		return nil, translate("list visits", err)
 	}
 	return out, nil
+}
+
+// isLeaderConflict reports whether err is the refusal of a second leader
+// for a grid by the index assignments_one_grid_leader.
+func isLeaderConflict(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "assignments_one_grid_leader"
 }

@@ -129,6 +129,12 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return err
 		})
 		if err != nil {
+			// PostgreSQL's detail names the offending row (a duplicate
+			// key, say), which the error's text leaves out.
+			var pe *pgconn.PgError
+			if errors.As(err, &pe) && pe.Detail != "" {
+				return fmt.Errorf("pgstore: migrate %s: %w: %s", f.Name, err, pe.Detail)
+			}
 			return fmt.Errorf("pgstore: migrate %s: %w", f.Name, err)
 		}
 	}

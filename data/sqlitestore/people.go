@@ -85,6 +85,9 @@ func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
 		rev, err = publish(ctx, tx, data.RoutedPosts(p))
 		return err
 	})
+	if isLeaderConflict(err) {
+		return data.ExplainLeaderConflict(ctx, s, -1, p.Assignments)
+	}
 	if err != nil {
 		return translate("add person", err)
 	}
@@ -137,6 +140,9 @@ func (s *Store) SetAssignments(ctx context.Context, id int64, as []data.Assignme
 		rev, err = publish(ctx, tx, data.RoutedChange(name, before, as))
 		return err
 	})
+	if isLeaderConflict(err) {
+		return data.ExplainLeaderConflict(ctx, s, id, as)
+	}
 	if err != nil {
 		return translate("set assignments", err)
 	}

@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wangge-dev/wangge/data"
@@ -85,5 +86,41 @@ func TestBusy(t *testing.T) {
 	}
 	if _, err := s.PersonByToken(t.Context(), "abc"); !errors.Is(err, data.ErrNotFound) {
 		t.Fatalf("the refused write left a token: %v", err)
+	}
+}
+
+// TestMigrateRefusesTwoLeaders: a file from before the one-leader index,
+// holding two leaders for a grid, stops the migration and keeps its data;
+// once one is relieved it migrates.
+func TestMigrateRefusesTwoLeaders(t *testing.T) {
+	ctx := t.Context()
+	s := openTemp(t)
+	// As it was before 0003_one_grid_leader.
+	for _, q := range []string{
+		`DROP INDEX assignments_one_grid_leader`,
+		`DELETE FROM schema_migrations WHERE version = 3`,
+		`INSERT INTO people (id, name) VALUES (1, 'a'), (2, 'b')`,
+		`INSERT INTO assignments (person_id, pos, role, area_code) VALUES (1, 0, 'grid_leader', 'G7'), (2, 0, 'grid_leader', 'G7')`,
+	} {
+		if _, err := s.w.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	err := s.Migrate(ctx)
+	if err == nil || !strings.Contains(err.Error(), "0003_one_grid_leader") || !strings.Contains(err.Error(), "assignments.area_code") {
+		t.Fatalf("Migrate with two leaders of G7 = %v, want the migration's failure naming the column", err)
+	}
+	var n int
+	if err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM assignments WHERE area_code = 'G7'`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("after the failed migration G7 has %d assignments (%v), want both kept", n, err)
+	}
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM assignments WHERE person_id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate after relieving one leader: %v", err)
+	}
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO assignments (person_id, pos, role, area_code) VALUES (2, 0, 'grid_leader', 'G7')`); !isLeaderConflict(err) {
+		t.Fatalf("a second leader after the migration: %v, want the index's refusal", err)
 	}
 }

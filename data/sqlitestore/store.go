@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -211,6 +212,15 @@ func translate(op string, err error) error {
 		}
 	}
 	return fmt.Errorf("sqlitestore: %s: %w", op, err)
+}
+
+// isLeaderConflict reports whether err is the refusal of a second leader
+// for a grid by the index assignments_one_grid_leader (SQLite names the
+// index's one column; the primary key's violation names all three).
+func isLeaderConflict(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE &&
+		strings.Contains(se.Error(), "failed: assignments.area_code") && !strings.Contains(se.Error(), "person_id")
 }
 
 func isFK(err error) bool {

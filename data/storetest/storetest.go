@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,6 +40,7 @@ func Run(t *testing.T, open Open) {
 		{"People", testPeople},
 		{"PeoplePublishRevisions", testPeoplePublishRevisions},
 		{"SetAssignments", testSetAssignments},
+		{"OneGridLeader", testOneGridLeader},
 		{"Tokens", testTokens},
 		{"CreateReport", testCreateReport},
 		{"CreateReports", testCreateReports},
@@ -558,6 +560,78 @@ func testPeoplePublishRevisions(t *testing.T, s data.Store) {
 	must(t, err)
 	if g3.Revision != r1.ID {
 		t.Fatalf("G3 revision = %d, want %d: a people revision does not rewrite areas", g3.Revision, r1.ID)
+	}
+}
+
+// testOneGridLeader: a grid has one leader. A second appointment — by
+// AddPerson, by SetAssignments, or by appointments racing for a vacant
+// grid — is ErrConflict naming the grid and its leader, and writes
+// nothing; once the leader is relieved the post can be filled.
+func testOneGridLeader(t *testing.T, s data.Store) {
+	putFixtureAreas(t, s)
+	lead := data.Person{Name: "Leader", Assignments: []data.Assignment{{Role: data.RoleGridLeader, AreaCode: codeG3}}}
+	must(t, s.AddPerson(ctx(t), &lead))
+	rev, err := s.CurrentRevision(ctx(t))
+	must(t, err)
+	wantTaken := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, data.ErrConflict) || !strings.Contains(err.Error(), codeG3) || !strings.Contains(err.Error(), "Leader (person "+fmt.Sprint(lead.ID)+")") {
+			t.Fatalf("%s = %v, want ErrConflict naming grid %s and its leader", what, err, codeG3)
+		}
+	}
+	second := data.Person{Name: "Second", Assignments: []data.Assignment{{Role: data.RoleGridStaff, AreaCode: codeG1}, {Role: data.RoleGridLeader, AreaCode: codeG3}}}
+	wantTaken("AddPerson of a second leader", s.AddPerson(ctx(t), &second))
+	staff := data.Person{Name: "Staff", Assignments: []data.Assignment{{Role: data.RoleGridStaff, AreaCode: codeG3}}}
+	must(t, s.AddPerson(ctx(t), &staff))
+	wantTaken("SetAssignments making a second leader", s.SetAssignments(ctx(t), staff.ID, []data.Assignment{{Role: data.RoleGridLeader, AreaCode: codeG3}}))
+	got, err := s.GetPerson(ctx(t), staff.ID)
+	must(t, err)
+	if !reflect.DeepEqual(got.Assignments, staff.Assignments) {
+		t.Fatalf("a refused SetAssignments changed the assignments to %+v", got.Assignments)
+	}
+	leaders, err := s.ListPeople(ctx(t), data.RoleGridLeader, codeG3)
+	must(t, err)
+	all, err := s.ListPeople(ctx(t), "", "")
+	must(t, err)
+	if cur, err := s.CurrentRevision(ctx(t)); err != nil || cur != rev || len(leaders) != 1 || len(all) != 2 {
+		t.Fatalf("after the refusals: revision %d (want %d, %v), %d leaders of %s, %d people (want 1 and 2)", cur, rev, err, len(leaders), codeG3, len(all))
+	}
+	// Eight appointments race for the vacant grid G1: one wins.
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := data.Person{Name: fmt.Sprintf("racer %d", i), Assignments: []data.Assignment{{Role: data.RoleGridLeader, AreaCode: codeG1}}}
+			errs[i] = s.AddPerson(ctx(t), &p)
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case errors.Is(err, data.ErrBusy):
+			// the embedded store may give up waiting for its one writer
+		case !errors.Is(err, data.ErrConflict) || !strings.Contains(err.Error(), codeG1):
+			t.Fatalf("racer %d: %v, want nil or ErrConflict naming %s", i, err, codeG1)
+		}
+	}
+	leaders, err = s.ListPeople(ctx(t), data.RoleGridLeader, codeG1)
+	must(t, err)
+	if won != 1 || len(leaders) != 1 {
+		t.Fatalf("%d of %d racing appointments won, %d leaders of %s: want exactly one", won, n, len(leaders), codeG1)
+	}
+	// Relieved, the post can be filled.
+	must(t, s.SetAssignments(ctx(t), lead.ID, nil))
+	must(t, s.SetAssignments(ctx(t), staff.ID, []data.Assignment{{Role: data.RoleGridLeader, AreaCode: codeG3}}))
+	leaders, err = s.ListPeople(ctx(t), data.RoleGridLeader, codeG3)
+	must(t, err)
+	if len(leaders) != 1 || leaders[0].ID != staff.ID {
+		t.Fatalf("after relieving the leader, %s is led by %+v, want Staff", codeG3, leaders)
 	}
 }
 
@@ -1125,6 +1199,12 @@ func testLoadConflict(t *testing.T, s data.Store) {
 	bad := &data.Dataset{Reports: fixtureReports()[:1], Events: []data.Event{{ReportID: 2, Kind: "created", At: t0}}}
 	_, err = s.Load(ctx(t), bad)
 	wantValidation(t, err, 0)
+	twoLeaders := &data.Dataset{People: []data.Person{
+		{Name: "a", Assignments: []data.Assignment{{Role: data.RoleGridLeader, AreaCode: codeG3}}},
+		{Name: "b", Assignments: []data.Assignment{{Role: data.RoleGridStaff, AreaCode: codeG3}, {Role: data.RoleGridLeader, AreaCode: codeG3}}},
+	}}
+	_, err = s.Load(ctx(t), twoLeaders)
+	wantValidation(t, err, 1)
 	orphan := &data.Dataset{Areas: []data.Area{{Code: "z", Level: data.LevelGrid, ParentCode: "nope", Geom: rect(0, 0, 1, 1)}}}
 	_, err = s.Load(ctx(t), orphan)
 	wantValidation(t, err, 0)
