@@ -24,7 +24,7 @@ func TestBenchCommands(t *testing.T) {
 	ctx := context.Background()
 	var out, errb bytes.Buffer
 	err := runBench(ctx, []string{"route", "--pg", pg, "--points", "4000", "--repeat", "2", "--scale", "300",
-		"--duration", "300ms", "--csv-rows", "2000", "--pg-points", "300", "--swap-rounds", "1"}, &out, &errb)
+		"--duration", "300ms", "--csv-rows", "2000", "--pg-points", "300", "--swap-rounds", "2"}, &out, &errb)
 	if err != nil {
 		t.Fatalf("bench route: %v\n%s\n%s", err, out.String(), errb.String())
 	}

@@ -354,9 +354,30 @@ func benchReplicas(ctx context.Context, out *benchOut, pg *pgstore.Store, grids,
 		return err
 	}
 	out.line("one reload, measured alone: partition read %v, index build %v", read.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
-	grid, _, err := pg.ListAreas(ctx, data.AreaQuery{Level: data.LevelGrid, Limit: 1})
-	if err != nil || len(grid) == 0 {
-		return fmt.Errorf("no grid to appoint a leader to: %v", err)
+	// Each round appoints a leader to another vacant grid: a grid has one
+	// leader.
+	all, _, err := pg.ListAreas(ctx, data.AreaQuery{Level: data.LevelGrid})
+	if err != nil {
+		return err
+	}
+	leaders, err := pg.ListPeople(ctx, data.RoleGridLeader, "")
+	if err != nil {
+		return err
+	}
+	led := map[string]bool{}
+	for _, p := range leaders {
+		for _, a := range p.Assignments {
+			led[a.AreaCode] = a.Role == data.RoleGridLeader || led[a.AreaCode]
+		}
+	}
+	var grid []data.Area
+	for _, a := range all {
+		if !led[a.Code] && len(grid) < rounds {
+			grid = append(grid, a)
+		}
+	}
+	if len(grid) < rounds {
+		return fmt.Errorf("%d vacant grids to appoint leaders to, %d rounds", len(grid), rounds)
 	}
 	// await waits until both routers serve the current revision.
 	await := func(what string) error {
@@ -379,7 +400,7 @@ func benchReplicas(ctx context.Context, out *benchOut, pg *pgstore.Store, grids,
 		return nil
 	}
 	for i := range rounds {
-		p := data.Person{Name: fmt.Sprintf("bench leader %d", i+1), Assignments: []data.Assignment{{Role: data.RoleGridLeader, AreaCode: grid[0].Code}}}
+		p := data.Person{Name: fmt.Sprintf("bench leader %d", i+1), Assignments: []data.Assignment{{Role: data.RoleGridLeader, AreaCode: grid[i].Code}}}
 		if err := pg.AddPerson(ctx, &p); err != nil {
 			return err
 		}
