@@ -663,11 +663,32 @@ func TestReportReadsAndWrites(t *testing.T) {
 				for k, n := range want {
 					wantNum(t, path(m, "grid_bands", k), n, "grid_bands."+k)
 				}
+				// G3 and G4 have no leader, and their communities no head.
+				vac := m["vacant_grids"].([]any)
+				if len(vac) != 2 {
+					t.Fatalf("vacant_grids = %v, want G3 and G4", vac)
+				}
+				wantStr(t, path(vac[0], "code"), wt.G3, "vacant_grids[0].code")
+				wantStr(t, path(vac[0], "name"), "网格三", "vacant_grids[0].name")
+				wantStr(t, path(vac[0], "community", "name"), "社区二", "vacant_grids[0].community.name")
+				wantStr(t, path(vac[1], "code"), wt.G4, "vacant_grids[1].code")
+				if f := path(vac[1], "fallback"); f != nil {
+					t.Fatalf("G4's fallback = %v, want null (no deputy, no community head)", f)
+				}
+			}},
+			{name: "summary of one street", method: "GET", path: "/api/v1/stats/summary", role: "street_staff_b", status: 200, check: func(t *testing.T, e *env, r resp) {
+				vac := r.json(t)["vacant_grids"].([]any)
+				if len(vac) != 1 || path(vac[0], "code") != wt.G4 {
+					t.Fatalf("street S2's vacant grids = %v, want only G4", vac)
+				}
 			}},
 			{name: "summary of one grid", method: "GET", path: "/api/v1/stats/summary", role: "grid_leader", status: 200, check: func(t *testing.T, e *env, r resp) {
 				b := r.json(t)["grid_bands"].(map[string]any)
 				if n := b["under"].(float64) + b["normal"].(float64) + b["over"].(float64); n != 1 {
 					t.Fatalf("a grid leader's summary counts %v grids, want 1: %v", n, b)
+				}
+				if vac := r.json(t)["vacant_grids"].([]any); len(vac) != 0 {
+					t.Fatalf("G1's leader sees vacant grids %v, want none", vac)
 				}
 			}},
 			{name: "summary bad from", method: "GET", path: "/api/v1/stats/summary?from=x", role: "command_center", status: 400},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wangge-dev/wangge/data"
+	"github.com/wangge-dev/wangge/routing"
 )
 
 // defaultHeatCell is the heatmap bin size in degrees (about 100 m).
@@ -209,10 +210,33 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
 			bands[bandOf(hh)]++
 		}
 	}
+	// Grids without a leader, in scope: the command center fills them.
+	vacant := []map[string]any{}
+	for p := range s.router.Snapshot().VacantGrids() {
+		if scope == nil || inScope(p.Grid.Code) {
+			vacant = append(vacant, vacantJSON(p))
+		}
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"new_today": newToday, "open": open, "overdue": overdue,
 		"closed": closed, "closed_on_time": onTime, "closed_on_time_rate": ratio(onTime, closed), "from": from, "to": to,
-		"grid_bands": bands})
+		"grid_bands": bands, "vacant_grids": vacant})
 	return nil
+}
+
+// vacantJSON is a grid without a leader as the summary lists it: the grid,
+// its community and street, and who answers its cases meanwhile
+// (fallback: the deputy leader or the community head, or null).
+func vacantJSON(p *routing.Place) map[string]any {
+	v := map[string]any{
+		"code": p.Grid.Code, "name": p.Grid.Name,
+		"community": map[string]any{"code": p.Community.Code, "name": p.Community.Name},
+		"street":    map[string]any{"code": p.Street.Code, "name": p.Street.Name},
+		"fallback":  nil,
+	}
+	if p.Leader.ID != 0 {
+		v["fallback"] = map[string]any{"id": p.Leader.ID, "name": p.Leader.Name, "phone": p.Leader.Phone, "role": string(p.LeaderRole)}
+	}
+	return v
 }
 
 // inScopeFunc reports whether an area code lies within the scope: it is

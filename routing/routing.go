@@ -140,6 +140,18 @@ func (s *Snapshot) GridHouseholds() iter.Seq2[string, int] {
 	}
 }
 
+// VacantGrids yields, in code order, the places of the grids whose leader
+// post is vacant (Place.Leader is then the fallback, or nobody).
+func (s *Snapshot) VacantGrids() iter.Seq[*Place] {
+	return func(yield func(*Place) bool) {
+		for i := range s.grids {
+			if s.grids[i].LeaderVacant && !yield(&s.grids[i]) {
+				return
+			}
+		}
+	}
+}
+
 // Build indexes the grids of p (level "grid", ordered by code) and keeps
 // the hierarchy grid → community → street → district (by ParentCode) for
 // names, fallbacks and points outside every grid. Grids with an empty

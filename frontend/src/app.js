@@ -620,6 +620,29 @@ function renderOverdue() {
   document.getElementById('overdue-count').textContent = String(state.overdue.length);
 }
 
+/**
+ * renderVacant lists the grids in scope that have no leader (from the
+ * summary), each with its community and who answers its cases meanwhile;
+ * a click opens the grid on the map.
+ */
+function renderVacant() {
+  const vac = state.summary?.vacant_grids || [];
+  document.getElementById('vacant-list').innerHTML = vac.map((g) => {
+    const f = g.fallback;
+    const acting = f ? `${t('fallback')}: ${esc(f.name)} <small>${esc(t(f.role) || f.role)}</small>` : `<b class="bad">${t('nobodyActing')}</b>`;
+    return `<li data-code="${esc(g.code)}"><span class="cat-name">${esc(g.name)}</span>
+    <span class="meta">${esc(g.code)}</span>
+    <span class="desc">${esc(g.community?.name || '')} · ${acting}</span></li>`;
+  }).join('') || `<li class="empty">${t('noData')}</li>`;
+  document.getElementById('vacant-count').textContent = String(vac.length);
+  body.dataset.vacant = String(vac.length);
+}
+
+document.getElementById('vacant-list').addEventListener('click', (e) => {
+  const li = e.target.closest('li[data-code]');
+  if (li) openGrid(li.dataset.code);
+});
+
 function renderLive() {
   document.getElementById('live-list').innerHTML = state.live.slice(0, 20).map(caseItem).join('') || `<li class="empty">${t('noData')}</li>`;
 }
@@ -666,7 +689,7 @@ document.querySelector('.tabs').addEventListener('click', (e) => {
 async function loadPanel() {
   const range = { from: state.from.toISOString(), to: state.to.toISOString() };
   const jobs = [
-    get('/api/v1/stats/summary', range).then((s) => { state.summary = s; renderKPIs(); if (config.gridSource === 'mvt') renderLegend(); }),
+    get('/api/v1/stats/summary', range).then((s) => { state.summary = s; renderKPIs(); renderVacant(); if (config.gridSource === 'mvt') renderLegend(); }),
     get('/api/v1/reports', { overdue: 'true', limit: 50 }).then((fc) => { state.overdue = fc.features || []; renderOverdue(); }),
     get('/api/v1/stats/areas', { level: 'street', ...range }).then((r) => { state.areas.street = r.areas || []; }),
     get('/api/v1/stats/areas', { level: 'community', ...range }).then((r) => { state.areas.community = r.areas || []; }),
@@ -880,26 +903,45 @@ document.getElementById('search').addEventListener('submit', (e) => {
   }
   if (!hit) for (const a of state.areaIndex.values()) if (a.level !== 'district' && a.name?.toLowerCase().includes(lq)) { hit = a; break; }
   if (!hit) {
-    // Not among the areas in memory (vector-tile mode keeps no grids): ask the server for the code.
-    get(`/api/v1/areas/${encodeURIComponent(q)}`).then((f) => {
-      const p = f.properties || {};
-      const bb = bboxOf(f);
-      const c = labelPoint(f.geometry);
-      if (!bb) throw new Error('no geometry');
-      if (p.level === 'grid') state.gridIndex.set(p.code, { p: normGrid(p), bbox: bb, center: c });
-      drillTo(p.level || 'grid', p.code, bb);
-      body.dataset.searchHit = p.code;
-      if (p.level === 'grid' && c) map.once('moveend', () => showGrid(p, P(c[0], c[1])));
-    }).catch(() => showError({ message: `${t('notFound')}: ${q}` }));
+    fetchArea(q).then((code) => { body.dataset.searchHit = code; }).catch(() => showError({ message: `${t('notFound')}: ${q}` }));
     return;
   }
-  drillTo(hit.level, hit.code);
-  body.dataset.searchHit = hit.code;
   if (hit.level === 'grid') {
-    const g = state.gridIndex.get(hit.code);
-    map.once('moveend', () => { if (g.center) showGrid(g.p, P(g.center[0], g.center[1])); });
+    openGrid(hit.code);
+  } else {
+    drillTo(hit.level, hit.code);
   }
+  body.dataset.searchHit = hit.code;
 });
+
+/**
+ * fetchArea asks the server for the area with this code (vector-tile mode
+ * keeps no grids in memory), zooms to it and, for a grid, opens its popup;
+ * it resolves to the code.
+ */
+async function fetchArea(code) {
+  const f = await get(`/api/v1/areas/${encodeURIComponent(code)}`);
+  const p = f.properties || {};
+  const bb = bboxOf(f);
+  const c = labelPoint(f.geometry);
+  if (!bb) throw new Error('no geometry');
+  if (p.level === 'grid') state.gridIndex.set(p.code, { p: normGrid(p), bbox: bb, center: c });
+  drillTo(p.level || 'grid', p.code, bb);
+  if (p.level === 'grid' && c) map.once('moveend', () => showGrid(p, P(c[0], c[1])));
+  return p.code;
+}
+
+/** openGrid zooms to a grid and opens its popup (asking the server when the page does not hold it). */
+function openGrid(code) {
+  body.dataset.opened = code;
+  const g = state.gridIndex.get(code);
+  if (!g) {
+    fetchArea(code).catch((e) => showError(e));
+    return;
+  }
+  drillTo('grid', code);
+  map.once('moveend', () => { if (g.center) showGrid(g.p, P(g.center[0], g.center[1])); });
+}
 
 document.getElementById('lang').addEventListener('click', () => {
   setLang(getLang() === 'zh' ? 'en' : 'zh');
@@ -910,7 +952,7 @@ document.getElementById('lang').addEventListener('click', () => {
 function rerenderText() {
   applyStatic();
   document.getElementById('lang').textContent = getLang() === 'zh' ? 'EN' : '中文';
-  renderLegend(); renderCrumb(); renderCategories(); renderKPIs(); renderOverdue(); renderLive(); renderTable(); renderDayLabel();
+  renderLegend(); renderCrumb(); renderCategories(); renderKPIs(); renderOverdue(); renderVacant(); renderLive(); renderTable(); renderDayLabel();
   const st = document.getElementById('live-status');
   if (st) st.textContent = body.dataset.live === '1' ? `● ${t('liveOn')}` : `○ ${t('liveOff')}`;
   body.dataset.lang = getLang();

@@ -229,6 +229,32 @@ test('clicking a grid shows its leader (or the vacancy and the fallback)', { tim
   noStrayRequests();
 });
 
+test('the grids without a leader are listed with who acts for them, and open on the map', { timeout: 120e3 }, async (t) => {
+  if (skip) return t.skip('no chromium');
+  const { page } = dash;
+  const vac = (await api('/api/v1/stats/summary')).vacant_grids;
+  assert.ok(vac.length > 0, 'the demo district has vacant grids');
+  const listed = grids.features.filter((f) => f.properties.vacant).map((f) => f.properties.code).sort();
+  assert.deepEqual(vac.map((g) => g.code), listed, 'the summary lists the grids the areas endpoint marks vacant');
+  await page.waitForFunction((n) => document.body.dataset.vacant === String(n), vac.length);
+  assert.equal(await page.textContent('#vacant-count'), String(vac.length));
+  const items = await page.$$eval('#vacant-list li[data-code]', (lis) => lis.map((li) => ({ code: li.dataset.code, text: li.textContent })));
+  assert.deepEqual(items.map((i) => i.code), vac.map((g) => g.code));
+  for (const [i, g] of vac.entries()) {
+    assert.ok(items[i].text.includes(g.name), `${g.code}: name ${g.name} in "${items[i].text}"`);
+    if (g.fallback) assert.ok(items[i].text.includes(g.fallback.name), `${g.code}: acting ${g.fallback.name} in "${items[i].text}"`);
+    else assert.match(items[i].text, /无人代理|nobody acting/);
+  }
+  t.diagnostic(`${vac.length} vacant grids, ${vac.filter((g) => g.fallback).length} with someone acting`);
+  const g = vac[Math.min(2, vac.length - 1)];
+  await page.click(`#vacant-list li[data-code="${g.code}"]`);
+  await page.waitForSelector(`.click-pop .grid-pop[data-code="${g.code}"]`, { timeout: 30e3 });
+  assert.match(await page.textContent('.click-pop .leader'), /空缺|vacant/);
+  await page.waitForFunction(() => !window.__map.isMoving());
+  await page.screenshot({ path: join(screenshotDir, 'vacant.png') });
+  noStrayRequests();
+});
+
 test('drill-down, side panel, language and the heatmap screenshot', { timeout: 120e3 }, async (t) => {
   if (skip) return t.skip('no chromium');
   const { page } = dash;
