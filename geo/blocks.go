@@ -51,6 +51,17 @@ func (ix *Index) cell(cx, cy int) uint32 {
 	return ix.mixedCell(int(w&ix.blockIdx), cx, cy)
 }
 
+// setCell sets the word of cell (cx, cy), which must not lie in a uniform
+// block (build time).
+func (ix *Index) setCell(cx, cy int, w uint32) {
+	if ix.blocks == nil {
+		ix.cells[cy*ix.nx+cx] = w
+		return
+	}
+	i := int(ix.blocks[(cy>>blockShift)*ix.nbx+cx>>blockShift] & ix.blockIdx)
+	ix.cells[i<<(2*blockShift)|(cy&(1<<blockShift-1))<<blockShift|cx&(1<<blockShift-1)] = w
+}
+
 // mixedCell is the word of cell (cx, cy) of mixed block i.
 func (ix *Index) mixedCell(i, cx, cy int) uint32 {
 	return ix.cells[i<<(2*blockShift)|(cy&(1<<blockShift-1))<<blockShift|cx&(1<<blockShift-1)]

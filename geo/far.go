@@ -14,7 +14,9 @@ import (
 // cell's word is cellFar | mask<<farBits | item, and its list offset moves
 // to a small open-addressing table (farTab), read only when the point's
 // sub-cell is not far; a cell all of whose sub-cells are far becomes
-// direct. The item takes as few bits as the item count needs and the mask
+// direct. The block masks (blocks.go) take the far sub-cells in; then a
+// far cell whose list qualifies as an edge-id span becomes a range cell
+// (ranges.go) and leaves farTab. The item takes as few bits as the item count needs and the mask
 // the rest of the 30 (5 × 5 sub-cells up to 32 items, 5 × 4 up to 1,024,
 // 4 × 4 up to 16,384, 4 × 3 up to 65,536, 3 × 3 up to 2^21; beyond, no
 // far cells, though known cells all of whose points are far still become
@@ -122,20 +124,30 @@ func (ix *Index) markFar(cosLat float64) {
 			ix.cells[c] = cellFar | mask<<itemBits | uint32(ix.lists[v+1])
 		}
 	}
-	if len(fars) == 0 {
+	entries := make([]uint64, len(fars))
+	for i, f := range fars {
+		entries[i] = uint64(f.c+1)<<32 | uint64(f.off)
+	}
+	ix.buildFarTab(entries)
+}
+
+// buildFarTab puts the entries ((cell+1)<<32 | offset) in a new farTab;
+// none: no table.
+func (ix *Index) buildFarTab(entries []uint64) {
+	if len(entries) == 0 {
 		return
 	}
 	// About 70 % full: linear probing then reads 2.2 slots on average,
 	// usually in one cache line.
-	ix.farTab = make([]uint64, len(fars)*10/7+1)
-	for _, f := range fars {
-		i := ix.farSlot(f.c)
+	ix.farTab = make([]uint64, len(entries)*10/7+1)
+	for _, e := range entries {
+		i := ix.farSlot(uint32(e>>32) - 1)
 		for ix.farTab[i] != 0 {
 			if i++; i == len(ix.farTab) {
 				i = 0
 			}
 		}
-		ix.farTab[i] = uint64(f.c+1)<<32 | uint64(f.off)
+		ix.farTab[i] = e
 	}
 }
 

@@ -173,7 +173,7 @@ type itemIx struct {
 //     item and a mask of those sub-cells, so a point there is answered
 //     from the one read; other points find the cell's list through a
 //     small hash table (far.go);
-//   - range: a known (or far) cell whose listed edges lie within four
+//   - range: a known or far cell whose listed edges lie within four
 //     consecutive edge ids → the covering item and that span, so the
 //     near-border search reads the edges without the list (ranges.go;
 //     small indexes only, where the ids fit one word).
@@ -372,11 +372,11 @@ func NewIndex(items []Item, opts IndexOptions) (*Index, error) {
 		return nil, errors.New("geo: index too large")
 	}
 	ix.markFar(math.Cos(min(maxLat, 89) * math.Pi / 180))
-	ix.markRanges()
 	if opts.Outer != nil {
 		ix.markOuter(opts.Outer)
 	}
 	ix.packBlocks()
+	ix.markRanges()
 	if opts.Advise != nil {
 		ix.advise(opts.Advise)
 	}

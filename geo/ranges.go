@@ -14,9 +14,14 @@ import "math/bits"
 // radius test), or farther than some listed edge from every point of the
 // cell (pruneDominated; it never wins the strict comparison), and the scan
 // visits edges in ascending id order as the list does, so ties fall the
-// same way. A far cell (far.go) whose list qualifies keeps the range word
-// in farTab instead of the list offset. Then only the lists still
-// referenced are kept.
+// same way. A far cell (far.go) whose list qualifies becomes a range cell:
+// its point that the far word answered at once (a far sub-cell) now scans
+// the span too, unless its block's mask (blocks.go, computed from the far
+// words before this) answers its half-cell, while every other point of the
+// cell scans the span instead of finding the list through farTab — one
+// dependent read less (measured: docs/benchmarks.md, "Far cells as range
+// cells"). Then only the lists and far-table entries still referenced are
+// kept.
 //
 // The word needs the item and edge ids in 29 bits (the demo district:
 // 1,507 items, 35,644 edges: 11 + 16 + 2); larger indexes keep their
@@ -26,8 +31,9 @@ const (
 	maxSpan   = 4
 )
 
-// markRanges gives qualifying known cells (and far cells' farTab entries)
-// their range word and drops the lists no cell uses any more (build time).
+// markRanges gives qualifying known and far cells their range word and
+// drops the lists and far-table entries no cell uses any more (build time,
+// after packBlocks).
 func (ix *Index) markRanges() {
 	if ix.nearM <= 0 || len(ix.items) == 0 || len(ix.edges) == 0 {
 		return
@@ -59,13 +65,21 @@ func (ix *Index) markRanges() {
 			ix.cells[c] = w
 		}
 	}
-	for i, e := range ix.farTab {
+	var keep []uint64
+	for _, e := range ix.farTab {
 		if e == 0 {
 			continue
 		}
 		if w, ok := word(uint32(e)); ok {
-			ix.farTab[i] = e&^(1<<32-1) | uint64(w)
+			c := int(e>>32) - 1
+			ix.setCell(c%ix.nx, c/ix.nx, w)
+			continue
 		}
+		keep = append(keep, e)
+	}
+	if len(keep) < len(ix.farTab) {
+		ix.farTab = nil
+		ix.buildFarTab(keep)
 	}
 	ix.compactLists()
 }
