@@ -44,6 +44,15 @@ export async function get(path, params, signal) {
   return res.json();
 }
 
+/** send sends body as JSON with method to path and returns the JSON answer; a 4xx or 5xx throws an APIError with the server's message. */
+export async function send(method, path, body) {
+  const res = await fetch(absURL(path), { method, headers: { ...authHeaders(), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  let b = null;
+  try { b = await res.json(); } catch { /* not JSON */ }
+  if (!res.ok) throw new APIError(res.status, b?.error?.code || '', b?.error?.message || '');
+  return b;
+}
+
 /** streamURL is the server-sent events URL; EventSource cannot set headers, so the token goes in the query. */
 export function streamURL() {
   return absURL('/api/v1/stream' + qs({ access_token: config.token }));

@@ -10,7 +10,7 @@
 import * as maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
-import { config, get, absURL, authHeaders, streamURL } from './api.js';
+import { config, get, send, absURL, authHeaders, streamURL } from './api.js';
 import { t, setLang, getLang, applyStatic } from './i18n.js';
 import { wgs84ToGcj02, mapCoords } from './gcj02.js';
 import {
@@ -630,17 +630,72 @@ function renderVacant() {
   document.getElementById('vacant-list').innerHTML = vac.map((g) => {
     const f = g.fallback;
     const acting = f ? `${t('fallback')}: ${esc(f.name)} <small>${esc(t(f.role) || f.role)}</small>` : `<b class="bad">${t('nobodyActing')}</b>`;
+    // The command center's token may appoint (the server refuses others).
+    const appoint = config.token ? `<button type="button" class="appoint" data-code="${esc(g.code)}">${t('appoint')}</button>` : '';
     return `<li data-code="${esc(g.code)}"><span class="cat-name">${esc(g.name)}</span>
     <span class="meta">${esc(g.code)}</span>
-    <span class="desc">${esc(g.community?.name || '')} · ${acting}</span></li>`;
+    <span class="desc">${esc(g.community?.name || '')} · ${acting}</span>${appoint}</li>`;
   }).join('') || `<li class="empty">${t('noData')}</li>`;
   document.getElementById('vacant-count').textContent = String(vac.length);
   body.dataset.vacant = String(vac.length);
 }
 
 document.getElementById('vacant-list').addEventListener('click', (e) => {
+  const b = e.target.closest('button.appoint');
+  if (b) {
+    showAppoint(b.dataset.code);
+    return;
+  }
   const li = e.target.closest('li[data-code]');
   if (li) openGrid(li.dataset.code);
+});
+
+// ---- appointing a grid leader ---------------------------------------------------
+// POST /api/v1/people with the grid_leader post; the server checks the
+// name, the phone and that the grid is still vacant (409 naming the leader
+// otherwise), and every server's routing names the new leader within about
+// a second. The list is read again until the grid has left it.
+
+const appointForm = document.getElementById('appoint-form');
+
+function showAppoint(code) {
+  const g = (state.summary?.vacant_grids || []).find((v) => v.code === code);
+  appointForm.dataset.code = code;
+  appointForm.querySelector('.appoint-title').textContent = `${t('appointLeader')}: ${g?.name || ''} ${code}`;
+  appointForm.querySelector('.appoint-error').textContent = '';
+  appointForm.hidden = false;
+  document.getElementById('appoint-name').focus();
+}
+
+document.getElementById('appoint-cancel').addEventListener('click', () => { appointForm.hidden = true; });
+
+appointForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const code = appointForm.dataset.code;
+  const name = document.getElementById('appoint-name').value.trim();
+  const phone = document.getElementById('appoint-phone').value.trim();
+  const errEl = appointForm.querySelector('.appoint-error');
+  errEl.textContent = '';
+  const submit = appointForm.querySelector('button[type=submit]');
+  submit.disabled = true;
+  try {
+    const p = await send('POST', '/api/v1/people', { name, phone, assignments: [{ role: 'grid_leader', area_code: code }] });
+    appointForm.hidden = true;
+    appointForm.reset();
+    body.dataset.appointed = `${code}:${p.id}`;
+    details.delete(code);
+    // The new revision reaches the router within about a second.
+    for (let i = 0; i < 20 && (state.summary?.vacant_grids || []).some((v) => v.code === code); i++) {
+      await new Promise((r) => { setTimeout(r, 250); });
+      state.summary = await get('/api/v1/stats/summary', { from: state.from.toISOString(), to: state.to.toISOString() });
+    }
+    renderVacant();
+  } catch (err) {
+    errEl.textContent = `${err.status ? `HTTP ${err.status}: ` : ''}${err.message || err}`;
+    body.dataset.appointError = String(err.status || 0);
+  } finally {
+    submit.disabled = false;
+  }
 });
 
 function renderLive() {
