@@ -16,7 +16,8 @@ import (
 // sub-cell is not far; a cell all of whose sub-cells are far becomes
 // direct. The block masks (blocks.go) take the far sub-cells in; then a
 // far cell whose list qualifies as an edge-id span becomes a range cell
-// (ranges.go) and leaves farTab. The item takes as few bits as the item count needs and the mask
+// (ranges.go) and leaves farTab. The item takes as few bits as the item
+// count needs and the mask
 // the rest of the 30 (5 × 5 sub-cells up to 32 items, 5 × 4 up to 1,024,
 // 4 × 4 up to 16,384, 4 × 3 up to 65,536, 3 × 3 up to 2^21; beyond, no
 // far cells, though known cells all of whose points are far still become
