@@ -88,8 +88,9 @@ func queryValue(name, v string) (string, error) {
 	return u, nil
 }
 
-// queryFloat finds name=value in a raw query without allocating a map.
-func queryFloat(raw, name string) (v float64, present bool, err error) {
+// queryParam finds name=value in a raw query without allocating a map and
+// unescapes the value; a name given twice is an error (which would count?).
+func queryParam(raw, name string) (v string, present bool, err error) {
 	for len(raw) > 0 {
 		var kv string
 		if i := indexByte(raw, '&'); i >= 0 {
@@ -98,37 +99,39 @@ func queryFloat(raw, name string) (v float64, present bool, err error) {
 			kv, raw = raw, ""
 		}
 		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
-			v, err := queryValue(name, kv[len(name)+1:])
-			if err != nil {
-				return 0, true, err
+			if present {
+				return "", true, badRequest(name + " is given more than once")
 			}
-			f, err := strconv.ParseFloat(v, 64)
-			if errors.Is(err, strconv.ErrRange) {
-				return 0, true, badRequest(name + ": " + v + " is out of range")
-			}
-			if err != nil {
-				return 0, true, badRequest(name + ": not a number: " + strconv.Quote(v))
-			}
-			return f, true, nil
+			v, present = kv[len(name)+1:], true
 		}
 	}
-	return 0, false, nil
+	if present {
+		v, err = queryValue(name, v)
+	}
+	return v, present, err
 }
 
-// queryString finds name=value in a raw query and unescapes the value.
-func queryString(raw, name string) (string, error) {
-	for len(raw) > 0 {
-		var kv string
-		if i := indexByte(raw, '&'); i >= 0 {
-			kv, raw = raw[:i], raw[i+1:]
-		} else {
-			kv, raw = raw, ""
-		}
-		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
-			return queryValue(name, kv[len(name)+1:])
-		}
+// queryFloat is the number name=value of a raw query (see queryParam).
+func queryFloat(raw, name string) (v float64, present bool, err error) {
+	s, present, err := queryParam(raw, name)
+	if err != nil || !present {
+		return 0, present, err
 	}
-	return "", nil
+	f, err := strconv.ParseFloat(s, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, true, badRequest(name + ": " + s + " is out of range")
+	}
+	if err != nil {
+		return 0, true, badRequest(name + ": not a number: " + strconv.Quote(s))
+	}
+	return f, true, nil
+}
+
+// queryString is the value of name in a raw query, "" when absent (see
+// queryParam).
+func queryString(raw, name string) (string, error) {
+	s, _, err := queryParam(raw, name)
+	return s, err
 }
 
 func indexByte(s string, c byte) int {

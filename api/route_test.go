@@ -71,6 +71,8 @@ func TestRouteSwappedInRange(t *testing.T) {
 		{"GET", "/api/v1/route?lon=10&lat=10", "", 200, "", -1},
 		{"GET", "/api/v1/route?lon=1e400&lat=10", "", 400, "lon: 1e400 is out of range", -1},
 		{"GET", "/api/v1/route?lon=%ZZ&lat=10", "", 400, "bad percent-encoding", -1},
+		{"GET", "/api/v1/route?lon=120.4&lat=36.17&lat=1", "", 400, "lat is given more than once", -1},
+		{"GET", "/api/v1/route?lon=120.4&lat=36.17&coordsys=gcj02&coordsys=wgs84", "", 400, "coordsys is given more than once", -1},
 		{"POST", "/api/v1/route", "[[-87.65,41.85],[10,10],[41.85,-87.65]]", 400, "point 2: point (lon 41.85, lat -87.65) is outside the service area", 2},
 		{"POST", "/api/v1/route", "[[-87.65,41.85],[10,10]]", 200, "", -1},
 	} {
