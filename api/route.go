@@ -89,7 +89,7 @@ func queryValue(name, v string) (string, error) {
 }
 
 // queryParam finds name=value in a raw query without allocating a map and
-// unescapes the value; a name given twice is an error (which would count?).
+// unescapes the value (onceParams has refused a name given twice).
 func queryParam(raw, name string) (v string, present bool, err error) {
 	for len(raw) > 0 {
 		var kv string
@@ -99,16 +99,11 @@ func queryParam(raw, name string) (v string, present bool, err error) {
 			kv, raw = raw, ""
 		}
 		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
-			if present {
-				return "", true, badRequest(name + " is given more than once")
-			}
-			v, present = kv[len(name)+1:], true
+			v, err = queryValue(name, kv[len(name)+1:])
+			return v, true, err
 		}
 	}
-	if present {
-		v, err = queryValue(name, v)
-	}
-	return v, present, err
+	return "", false, nil
 }
 
 // queryFloat is the number name=value of a raw query (see queryParam).

@@ -73,6 +73,10 @@ func TestRouteSwappedInRange(t *testing.T) {
 		{"GET", "/api/v1/route?lon=%ZZ&lat=10", "", 400, "bad percent-encoding", -1},
 		{"GET", "/api/v1/route?lon=120.4&lat=36.17&lat=1", "", 400, "lat is given more than once", -1},
 		{"GET", "/api/v1/route?lon=120.4&lat=36.17&coordsys=gcj02&coordsys=wgs84", "", 400, "coordsys is given more than once", -1},
+		{"GET", "/api/v1/route?l%61t=36.17&lon=120.4&lat=1", "", 400, "lat is given more than once", -1},
+		{"GET", "/api/v1/route?lon=-87.65&lat=41.85&lon", "", 400, "lon is given more than once", -1},
+		{"GET", "/api/v1/reports?category=a&category=b", "", 400, "category is given more than once (a list is one parameter, comma-separated: category=a,b)", -1},
+		{"GET", "/api/v1/areas?level=grid&limit=1&level=street", "", 400, "level is given more than once", -1},
 		{"POST", "/api/v1/route", "[[-87.65,41.85],[10,10],[41.85,-87.65]]", 400, "point 2: point (lon 41.85, lat -87.65) is outside the service area", 2},
 		{"POST", "/api/v1/route", "[[-87.65,41.85],[10,10]]", 200, "", -1},
 	} {

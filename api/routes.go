@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -14,6 +15,7 @@ func (s *Server) routes() {
 	m.Handle("/metrics", s.adapt(s.metrics)).Methods(http.MethodGet)
 
 	v1 := m.PathPrefix("/api/v1").Subrouter()
+	v1.Use(s.onceParams)
 	v1.Handle("/areas", s.adapt(s.listAreas)).Methods(http.MethodGet)
 	v1.Handle("/areas/{code}", s.adapt(s.getArea)).Methods(http.MethodGet)
 	v1.Handle("/revisions", s.adapt(s.listRevisions)).Methods(http.MethodGet)
@@ -103,4 +105,58 @@ func (s *Server) categories(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"categories": out})
 	return nil
+}
+
+// onceParams answers 400 to a request that gives a query parameter more
+// than once: the handlers read one value, so the others would be dropped
+// without a word (lists are comma-separated: category=a,b).
+func (s *Server) onceParams(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if k := repeatedParam(r.URL.RawQuery); k != "" {
+			s.writeError(w, r, badRequest(k+" is given more than once (a list is one parameter, comma-separated: "+k+"=a,b)"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// repeatedParam returns a query parameter name that the raw query gives
+// more than once, or "". It allocates nothing for a query of a few plain
+// names (names are compared as sent unless one is percent-encoded); a long
+// query is parsed whole.
+func repeatedParam(raw string) string {
+	if strings.Count(raw, "&") >= 32 || strings.IndexByte(raw, '%') >= 0 || strings.IndexByte(raw, '+') >= 0 {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return "" // the handler reports the bad encoding
+		}
+		for k, vs := range q {
+			if len(vs) > 1 {
+				return k
+			}
+		}
+		return ""
+	}
+	key := func(kv string) string {
+		if i := strings.IndexByte(kv, '='); i >= 0 {
+			return kv[:i]
+		}
+		return kv
+	}
+	for rest := raw; rest != ""; {
+		kv, after, _ := strings.Cut(rest, "&")
+		rest = after
+		k := key(kv)
+		if k == "" {
+			continue
+		}
+		for others := after; others != ""; {
+			o, more, _ := strings.Cut(others, "&")
+			others = more
+			if key(o) == k {
+				return k
+			}
+		}
+	}
+	return ""
 }
