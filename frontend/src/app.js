@@ -683,7 +683,8 @@ appointForm.addEventListener('submit', async (e) => {
     appointForm.hidden = true;
     appointForm.reset();
     body.dataset.appointed = `${code}:${p.id}`;
-    details.delete(code);
+    // Hover popups merge these details over the grid's own (stale) properties.
+    details.set(code, { at: Date.now(), props: { vacant: false, leader: { id: p.id, name: p.name, phone: p.phone }, fallback: null } });
     // The new revision reaches the router within about a second.
     for (let i = 0; i < 20 && (state.summary?.vacant_grids || []).some((v) => v.code === code); i++) {
       await new Promise((r) => { setTimeout(r, 250); });

@@ -285,6 +285,11 @@ test('the command center appoints a leader to a vacant grid from the list', { ti
   assert.equal(area.properties.vacant, false);
   assert.equal(area.properties.leader?.name, '测试网格长');
   assert.equal(area.properties.leader?.phone, '139 0000 0001');
+  // The map's popup names the new leader.
+  await page.fill('#search-input', g.code);
+  await page.click('#search button');
+  await page.waitForSelector(`.click-pop .grid-pop[data-code="${g.code}"]`, { timeout: 30e3 });
+  await page.waitForFunction(() => document.querySelector('.click-pop .leader')?.textContent.includes('测试网格长'));
   t.diagnostic(`${g.code} (${g.name}) now led by ${area.properties.leader.name}; ${vac.length - 1} vacant grids left`);
   noStrayRequests();
 });
