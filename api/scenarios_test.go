@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 
+	"github.com/wangge-dev/wangge/data"
 	"github.com/wangge-dev/wangge/geo"
 	"github.com/wangge-dev/wangge/workflow"
 	wt "github.com/wangge-dev/wangge/workflow/workflowtest"
@@ -668,6 +669,7 @@ func TestReportReadsAndWrites(t *testing.T) {
 				if len(vac) != 2 {
 					t.Fatalf("vacant_grids = %v, want G3 and G4", vac)
 				}
+				wantNum(t, m["vacant_count"], 2, "vacant_count")
 				wantStr(t, path(vac[0], "code"), wt.G3, "vacant_grids[0].code")
 				wantStr(t, path(vac[0], "name"), "网格三", "vacant_grids[0].name")
 				wantStr(t, path(vac[0], "community", "name"), "社区二", "vacant_grids[0].community.name")
@@ -725,5 +727,33 @@ func TestReadyzStoreDown(t *testing.T) {
 			{name: "healthz", method: "GET", path: "/healthz", status: 200},
 			{name: "areas is a curated 500", method: "GET", path: "/api/v1/areas", status: 500, code: "internal", contains: []string{`"message":"internal error"`}, absent: []string{"sql", "pool"}},
 		})
+	})
+}
+
+// TestSummaryListsVacantGridsUpTo200: a city with many vacant grids —
+// the summary counts them all and lists the first 200 by code.
+func TestSummaryListsVacantGridsUpTo200(t *testing.T) {
+	eachStore(t, testConfig, func(t *testing.T, e *env) {
+		var extra []data.Area
+		for i := 0; i < 250; i++ {
+			x := 120.6 + float64(i)*0.001
+			extra = append(extra, data.Area{Code: fmt.Sprintf("%s%03d", wt.C3, 100+i), Level: data.LevelGrid, Name: fmt.Sprintf("extra %d", i),
+				ParentCode: wt.C3, Geom: orb.MultiPolygon{{{{x, 36.5}, {x + 0.0005, 36.5}, {x + 0.0005, 36.5005}, {x, 36.5005}, {x, 36.5}}}}})
+		}
+		if _, err := e.store.PutAreas(t.Context(), extra, false, "many vacant grids"); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.router.Reload(t.Context(), e.store); err != nil {
+			t.Fatal(err)
+		}
+		m := e.do("GET", "/api/v1/stats/summary", "command_center", nil, nil).json(t)
+		wantNum(t, m["vacant_count"], 252, "vacant_count (G3, G4 and 250 more)")
+		vac := m["vacant_grids"].([]any)
+		if len(vac) != 200 {
+			t.Fatalf("%d vacant grids listed, want the first 200", len(vac))
+		}
+		wantStr(t, path(vac[0], "code"), wt.G3, "first")
+		wantStr(t, path(vac[1], "code"), wt.G4, "second")
+		wantStr(t, path(vac[199], "code"), fmt.Sprintf("%s%03d", wt.C3, 100+197), "200th")
 	})
 }

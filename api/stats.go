@@ -210,18 +210,25 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
 			bands[bandOf(hh)]++
 		}
 	}
-	// Grids without a leader, in scope: the command center fills them.
-	vacant := []map[string]any{}
+	// Grids without a leader, in scope: the command center fills them. A
+	// city may have thousands; the summary lists the first maxVacantListed
+	// by code and counts them all.
+	vacant, nVacant := []map[string]any{}, 0
 	for p := range s.router.Snapshot().VacantGrids() {
 		if scope == nil || inScope(p.Grid.Code) {
-			vacant = append(vacant, vacantJSON(p))
+			if nVacant++; len(vacant) < maxVacantListed {
+				vacant = append(vacant, vacantJSON(p))
+			}
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"new_today": newToday, "open": open, "overdue": overdue,
 		"closed": closed, "closed_on_time": onTime, "closed_on_time_rate": ratio(onTime, closed), "from": from, "to": to,
-		"grid_bands": bands, "vacant_grids": vacant})
+		"grid_bands": bands, "vacant_count": nVacant, "vacant_grids": vacant})
 	return nil
 }
+
+// maxVacantListed is how many vacant grids the summary lists at most.
+const maxVacantListed = 200
 
 // vacantJSON is a grid without a leader as the summary lists it: the grid,
 // its community and street, and who answers its cases meanwhile

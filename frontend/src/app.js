@@ -636,8 +636,9 @@ function renderVacant() {
     <span class="meta">${esc(g.code)}</span>
     <span class="desc">${esc(g.community?.name || '')} · ${acting}</span>${appoint}</li>`;
   }).join('') || `<li class="empty">${t('noData')}</li>`;
-  document.getElementById('vacant-count').textContent = String(vac.length);
-  body.dataset.vacant = String(vac.length);
+  const n = state.summary?.vacant_count ?? vac.length; // the list holds the first 200
+  document.getElementById('vacant-count').textContent = String(n);
+  body.dataset.vacant = String(n);
 }
 
 document.getElementById('vacant-list').addEventListener('click', (e) => {
