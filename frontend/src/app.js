@@ -320,12 +320,15 @@ function worthDrilling(bb) {
 
 // ---- popups ----------------------------------------------------------------
 
-function gridHTML(p) {
+function gridHTML(p, actions = false) {
   const g = normGrid(p);
   const person = (x) => `${esc(x.name)}${x.phone ? ` <a href="tel:${esc(x.phone)}">${esc(x.phone)}</a>` : ''}`;
   const known = 'leader' in p || 'vacant' in p || 'leader_name' in p; // vector tiles carry no people
+  // In the clicked popup, the command center's token may relieve the leader.
+  const relieve = actions && config.token && g.leader?.id && !g.vacant
+    ? ` <button type="button" class="relieve" data-id="${esc(g.leader.id)}" data-code="${esc(g.code)}" data-name="${esc(g.leader.name)}">${t('relieve')}</button>` : '';
   const leader = !known ? '…' : g.leader && !g.vacant
-    ? person(g.leader)
+    ? person(g.leader) + relieve
     : `<span class="vacant">${t('vacant')}</span>${g.fallback ? ` · ${t('fallback')}: ${person(g.fallback)}` : ''}`;
   return `<div class="grid-pop" data-code="${esc(g.code)}">
     <h4>${esc(g.name)} <small>${esc(g.code)}</small></h4>
@@ -374,12 +377,12 @@ async function gridDetails(code, maxAge) {
  */
 async function showGrid(p, lngLat) {
   hoverPopup.remove();
-  clickPopup.setLngLat(lngLat).setHTML(gridHTML(p)).addTo(map);
+  clickPopup.setLngLat(lngLat).setHTML(gridHTML(p, true)).addTo(map);
   body.dataset.popupGrid = p.code;
   try {
     const fresh = await gridDetails(p.code, 0);
     if (fresh && clickPopup.isOpen() && body.dataset.popupGrid === p.code) {
-      clickPopup.setHTML(gridHTML({ ...p, ...fresh }));
+      clickPopup.setHTML(gridHTML({ ...p, ...fresh }, true));
     }
   } catch (e) { console.warn('grid details', e); }
 }
@@ -697,6 +700,39 @@ appointForm.addEventListener('submit', async (e) => {
     body.dataset.appointError = String(err.status || 0);
   } finally {
     submit.disabled = false;
+  }
+});
+
+// ---- relieving a grid leader ------------------------------------------------------
+// From the clicked grid's popup: the person's posts without this grid's
+// leadership (PUT /api/v1/people/{id}/assignments); the grid falls back to
+// its deputy or community head once the router has the new revision.
+
+document.getElementById('map').addEventListener('click', async (e) => {
+  const b = e.target.closest('.click-pop button.relieve');
+  if (!b) return;
+  const { id, code, name } = b.dataset;
+  if (!window.confirm(`${t('relieveConfirm')}: ${name} (${code})?`)) return;
+  b.disabled = true;
+  try {
+    const p = await get(`/api/v1/people/${encodeURIComponent(id)}`);
+    const rest = (p.assignments || []).filter((a) => !(a.role === 'grid_leader' && a.area_code === code));
+    await send('PUT', `/api/v1/people/${encodeURIComponent(id)}/assignments`, { assignments: rest });
+    body.dataset.relieved = `${code}:${id}`;
+    let fresh = null;
+    for (let i = 0; i < 20; i++) {
+      fresh = await gridDetails(code, 0);
+      if (fresh?.vacant) break;
+      await new Promise((r) => { setTimeout(r, 250); });
+    }
+    if (clickPopup.isOpen() && body.dataset.popupGrid === code) {
+      clickPopup.setHTML(gridHTML({ ...(state.gridIndex.get(code)?.p || {}), ...fresh }, true));
+    }
+    state.summary = await get('/api/v1/stats/summary', { from: state.from.toISOString(), to: state.to.toISOString() });
+    renderVacant();
+  } catch (err) {
+    b.disabled = false;
+    showError(err);
   }
 });
 

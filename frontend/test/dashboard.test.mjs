@@ -294,6 +294,32 @@ test('the command center appoints a leader to a vacant grid from the list', { ti
   noStrayRequests();
 });
 
+test('the command center relieves a leader from the grid popup, and the grid is vacant again', { timeout: 120e3 }, async (t) => {
+  if (skip) return t.skip('no chromium');
+  const { page } = dash;
+  const before = await api('/api/v1/stats/summary');
+  const g = before.vacant_grids[0];
+  const p = await api('/api/v1/people', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: '待免网格长', phone: '13900000002', assignments: [{ role: 'grid_leader', area_code: g.code }, { role: 'grid_staff', area_code: g.code }] }),
+  });
+  // The router has the appointment once the areas endpoint names the leader.
+  for (let i = 0; i < 40 && (await api(`/api/v1/areas/${g.code}`)).properties.vacant; i++) await new Promise((r) => { setTimeout(r, 100); });
+  await page.fill('#search-input', g.code);
+  await page.click('#search button');
+  await page.waitForSelector(`.click-pop .grid-pop[data-code="${g.code}"] button.relieve[data-id="${p.id}"]`, { timeout: 30e3 });
+  page.once('dialog', (d) => { assert.match(d.message(), /待免网格长/); d.accept(); });
+  await page.click(`.click-pop button.relieve[data-id="${p.id}"]`);
+  await page.waitForFunction((c) => (document.body.dataset.relieved || '').startsWith(`${c}:`), g.code);
+  await page.waitForFunction(() => /空缺|vacant/.test(document.querySelector('.click-pop .leader')?.textContent || ''), null, { timeout: 30e3 });
+  await page.waitForSelector(`#vacant-list li[data-code="${g.code}"]`, { timeout: 30e3 });
+  const after = await api(`/api/v1/people/${p.id}`);
+  assert.deepEqual(after.assignments, [{ role: 'grid_staff', area_code: g.code }], 'only the leadership was taken away');
+  assert.equal((await api(`/api/v1/areas/${g.code}`)).properties.vacant, true);
+  t.diagnostic(`${g.code}: ${p.name} relieved, still grid staff`);
+  noStrayRequests();
+});
+
 test('drill-down, side panel, language and the heatmap screenshot', { timeout: 120e3 }, async (t) => {
   if (skip) return t.skip('no chromium');
   const { page } = dash;
