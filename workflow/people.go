@@ -100,7 +100,7 @@ func (s *Service) AddPerson(ctx context.Context, actor *data.Person, p *data.Per
 	if err := checkPersonFields(p.Name, p.Phone); err != nil {
 		return err
 	}
-	if err := s.checkAssignments(ctx, 0, p.Assignments); err != nil {
+	if err := s.checkAssignments(ctx, p.Assignments); err != nil {
 		return err
 	}
 	return s.store.AddPerson(ctx, p)
@@ -114,7 +114,7 @@ func (s *Service) SetAssignments(ctx context.Context, actor *data.Person, id int
 	if !ManagesPeople(actor) {
 		return data.Person{}, fmt.Errorf("%w: only the command center changes roles", ErrForbidden)
 	}
-	if err := s.checkAssignments(ctx, id, as); err != nil {
+	if err := s.checkAssignments(ctx, as); err != nil {
 		return data.Person{}, err
 	}
 	if id == actor.ID && !slices.ContainsFunc(as, func(a data.Assignment) bool { return a.Role == data.RoleCommandCenter }) {
@@ -179,10 +179,10 @@ func checkPersonFields(name, phone string) error {
 	return nil
 }
 
-// checkAssignments checks roles, duplicates, that every area exists at
-// its role's level, and that no grid_leader post is held by someone other
-// than person id (0: a new person) — data.ErrConflict naming the holder.
-func (s *Service) checkAssignments(ctx context.Context, id int64, as []data.Assignment) error {
+// checkAssignments checks roles, duplicates and that every area exists at
+// its role's level. A grid_leader post someone else holds is refused by
+// the store (its one-leader index), with data.ErrConflict naming the holder.
+func (s *Service) checkAssignments(ctx context.Context, as []data.Assignment) error {
 	if len(as) > MaxAssignments {
 		return &data.ValidationError{Index: -1, Field: "assignments", Reason: fmt.Sprintf("%d given, at most %d", len(as), MaxAssignments)}
 	}
@@ -200,18 +200,6 @@ func (s *Service) checkAssignments(ctx context.Context, id int64, as []data.Assi
 		if want := RoleLevel(a.Role); area.Level != want {
 			return &data.ValidationError{Index: -1, Field: fmt.Sprintf("assignments[%d].area_code", i),
 				Reason: fmt.Sprintf("%s is held on a %s, and %s is a %s", a.Role, want, a.AreaCode, area.Level)}
-		}
-		if a.Role != data.RoleGridLeader {
-			continue
-		}
-		holders, err := s.store.ListPeople(ctx, data.RoleGridLeader, a.AreaCode)
-		if err != nil {
-			return err
-		}
-		for _, h := range holders {
-			if h.ID != id {
-				return data.LeaderTaken(a.AreaCode, h)
-			}
 		}
 	}
 	return nil
