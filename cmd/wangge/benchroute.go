@@ -356,24 +356,10 @@ func benchReplicas(ctx context.Context, out *benchOut, pg *pgstore.Store, grids,
 	out.line("one reload, measured alone: partition read %v, index build %v", read.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
 	// Each round appoints a leader to another vacant grid: a grid has one
 	// leader.
-	all, _, err := pg.ListAreas(ctx, data.AreaQuery{Level: data.LevelGrid})
-	if err != nil {
-		return err
-	}
-	leaders, err := pg.ListPeople(ctx, data.RoleGridLeader, "")
-	if err != nil {
-		return err
-	}
-	led := map[string]bool{}
-	for _, p := range leaders {
-		for _, a := range p.Assignments {
-			led[a.AreaCode] = a.Role == data.RoleGridLeader || led[a.AreaCode]
-		}
-	}
-	var grid []data.Area
-	for _, a := range all {
-		if !led[a.Code] && len(grid) < rounds {
-			grid = append(grid, a)
+	var grid []string
+	for p := range routers[0].Snapshot().VacantGrids() {
+		if len(grid) < rounds {
+			grid = append(grid, p.Grid.Code)
 		}
 	}
 	if len(grid) < rounds {
@@ -400,7 +386,7 @@ func benchReplicas(ctx context.Context, out *benchOut, pg *pgstore.Store, grids,
 		return nil
 	}
 	for i := range rounds {
-		p := data.Person{Name: fmt.Sprintf("bench leader %d", i+1), Assignments: []data.Assignment{{Role: data.RoleGridLeader, AreaCode: grid[i].Code}}}
+		p := data.Person{Name: fmt.Sprintf("bench leader %d", i+1), Assignments: []data.Assignment{{Role: data.RoleGridLeader, AreaCode: grid[i]}}}
 		if err := pg.AddPerson(ctx, &p); err != nil {
 			return err
 		}
