@@ -59,12 +59,17 @@ func (ix *Index) setCell(cx, cy int, w uint32) {
 		return
 	}
 	i := int(ix.blocks[(cy>>blockShift)*ix.nbx+cx>>blockShift] & ix.blockIdx)
-	ix.cells[i<<(2*blockShift)|(cy&(1<<blockShift-1))<<blockShift|cx&(1<<blockShift-1)] = w
+	ix.cells[mixedAt(i, cx, cy)] = w
 }
 
 // mixedCell is the word of cell (cx, cy) of mixed block i.
 func (ix *Index) mixedCell(i, cx, cy int) uint32 {
-	return ix.cells[i<<(2*blockShift)|(cy&(1<<blockShift-1))<<blockShift|cx&(1<<blockShift-1)]
+	return ix.cells[mixedAt(i, cx, cy)]
+}
+
+// mixedAt is the position in Index.cells of cell (cx, cy) of mixed block i.
+func mixedAt(i, cx, cy int) int {
+	return i<<(2*blockShift) | (cy&(1<<blockShift-1))<<blockShift | cx&(1<<blockShift-1)
 }
 
 // halfCell is the bit of a block mask (bmask) for the point at raster
