@@ -692,7 +692,7 @@ appointForm.addEventListener('submit', async (e) => {
     // The new revision reaches the router within about a second.
     for (let i = 0; i < 20 && (state.summary?.vacant_grids || []).some((v) => v.code === code); i++) {
       await new Promise((r) => { setTimeout(r, 250); });
-      state.summary = await get('/api/v1/stats/summary', { from: state.from.toISOString(), to: state.to.toISOString() });
+      state.summary = await fetchSummary();
     }
     renderVacant();
   } catch (err) {
@@ -728,7 +728,7 @@ document.getElementById('map').addEventListener('click', async (e) => {
     if (clickPopup.isOpen() && body.dataset.popupGrid === code) {
       clickPopup.setHTML(gridHTML({ ...(state.gridIndex.get(code)?.p || {}), ...fresh }, true));
     }
-    state.summary = await get('/api/v1/stats/summary', { from: state.from.toISOString(), to: state.to.toISOString() });
+    state.summary = await fetchSummary();
     renderVacant();
   } catch (err) {
     b.disabled = false;
@@ -779,10 +779,15 @@ document.querySelector('.tabs').addEventListener('click', (e) => {
   renderTable();
 });
 
+/** fetchSummary reads the KPI summary of the selected time range. */
+function fetchSummary() {
+  return get('/api/v1/stats/summary', { from: state.from.toISOString(), to: state.to.toISOString() });
+}
+
 async function loadPanel() {
   const range = { from: state.from.toISOString(), to: state.to.toISOString() };
   const jobs = [
-    get('/api/v1/stats/summary', range).then((s) => { state.summary = s; renderKPIs(); renderVacant(); if (config.gridSource === 'mvt') renderLegend(); }),
+    fetchSummary().then((s) => { state.summary = s; renderKPIs(); renderVacant(); if (config.gridSource === 'mvt') renderLegend(); }),
     get('/api/v1/reports', { overdue: 'true', limit: 50 }).then((fc) => { state.overdue = fc.features || []; renderOverdue(); }),
     get('/api/v1/stats/areas', { level: 'street', ...range }).then((r) => { state.areas.street = r.areas || []; }),
     get('/api/v1/stats/areas', { level: 'community', ...range }).then((r) => { state.areas.community = r.areas || []; }),
