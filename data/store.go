@@ -128,6 +128,16 @@ type Store interface {
 	// together or not at all. It returns the revision and how many
 	// buildings changed grid.
 	PutAreasRelink(ctx context.Context, areas []Area, replace bool, note string, gridOf func(pt orb.Point) string) (Revision, int, error)
+	// ReviseGrids publishes a planner's edit of the grids (see GridEdit) as
+	// one revision, in one transaction: the base revision is checked
+	// (*StaleError), removed grids must hold no posts (*AssignedError),
+	// put grids must be grids under a stored community and removed codes
+	// stored grids (*ValidationError: Put items by index, then Remove);
+	// then the grids are written and removed, every building re-linked
+	// with GridOf (households recomputed) and every open case the edit
+	// moves (GridEdit.Touches, by RouteOf) rerouted, with a "rerouted"
+	// event (RerouteEvent). Nothing is written on error.
+	ReviseGrids(ctx context.Context, e GridEdit) (Revision, EditEffect, error)
 	// ListAreas returns the areas matching q ordered by code, and the total
 	// count ignoring Limit/Offset.
 	ListAreas(ctx context.Context, q AreaQuery) ([]Area, int, error)

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Open) {
 		{"Buildings", testBuildings},
 		{"RelinkBuildings", testRelinkBuildings},
 		{"PutAreasRelink", testPutAreasRelink},
+		{"ReviseGrids", testReviseGrids},
 		{"People", testPeople},
 		{"PeoplePublishRevisions", testPeoplePublishRevisions},
 		{"SetAssignments", testSetAssignments},
