@@ -19,6 +19,7 @@ func (s *Server) routes() {
 	v1.Handle("/areas", s.adapt(s.listAreas)).Methods(http.MethodGet)
 	v1.Handle("/areas/{code}", s.adapt(s.getArea)).Methods(http.MethodGet)
 	v1.Handle("/revisions", s.adapt(s.listRevisions)).Methods(http.MethodGet)
+	v1.Handle("/revisions", s.adapt(s.reviseGrids)).Methods(http.MethodPost)
 	v1.Handle("/route", s.adapt(s.routeGet)).Methods(http.MethodGet)
 	v1.Handle("/route", s.adapt(s.routePost)).Methods(http.MethodPost)
 	v1.Handle("/categories", s.adapt(s.categories)).Methods(http.MethodGet)
