@@ -107,6 +107,7 @@ function addLayers() {
   map.addSource('streets', { type: 'geojson', data: EMPTY, promoteId: 'code' });
   map.addSource('heat', { type: 'geojson', data: EMPTY });
   map.addSource('cases', { type: 'geojson', data: EMPTY, cluster: true, clusterMaxZoom: 16, clusterRadius: 36 });
+  map.addSource('edit', { type: 'geojson', data: EMPTY });
 
   map.addLayer({ id: 'grids-fill', type: 'fill', ...src, paint: { 'fill-color': bandColor, 'fill-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.8, 0.5] } });
   map.addLayer({
@@ -128,6 +129,8 @@ function addLayers() {
   map.addLayer({ id: 'grids-hover', type: 'line', ...src, paint: { 'line-color': '#ffffff', 'line-width': 2.5, 'line-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 1, 0] } });
   map.addLayer({ id: 'selected-street', type: 'line', source: 'streets', filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#ffd166', 'line-width': 5, 'line-blur': 2 } });
   map.addLayer({ id: 'selected-community', type: 'line', source: 'communities', filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#9fd3ff', 'line-width': 4, 'line-blur': 1.5 } });
+  map.addLayer({ id: 'edit-fill', type: 'fill', source: 'edit', paint: { 'fill-color': '#ffd166', 'fill-opacity': ['case', ['get', 'mine'], 0.15, 0.06] } });
+  map.addLayer({ id: 'edit-line', type: 'line', source: 'edit', paint: { 'line-color': '#ffd166', 'line-width': ['case', ['get', 'mine'], 3, 1.5] } });
   map.addLayer({
     id: 'cases-cluster', type: 'circle', source: 'cases', minzoom: CASES_MINZOOM, filter: ['has', 'point_count'],
     paint: {
@@ -330,6 +333,9 @@ function gridHTML(p, actions = false) {
   const leader = !known ? '…' : g.leader && !g.vacant
     ? person(g.leader) + relieve
     : `<span class="vacant">${t('vacant')}</span>${g.fallback ? ` · ${t('fallback')}: ${person(g.fallback)}` : ''}`;
+  // … and redraw its boundary (command center and planners).
+  const edit = actions && config.token && config.gridSource !== 'mvt'
+    ? `<button type="button" class="edit-boundary" data-code="${esc(g.code)}">${t('editBoundary')}</button>` : '';
   return `<div class="grid-pop" data-code="${esc(g.code)}">
     <h4>${esc(g.name)} <small>${esc(g.code)}</small></h4>
     <table>
@@ -339,7 +345,7 @@ function gridHTML(p, actions = false) {
       <tr><th>${t('leader')}</th><td class="leader">${leader}</td></tr>
       <tr><th>${t('openCases')}</th><td>${g.open_cases}</td></tr>
       <tr><th>${t('overdueCases')}</th><td class="${g.overdue_cases ? 'bad' : ''}">${g.overdue_cases}</td></tr>
-    </table></div>`;
+    </table>${edit}</div>`;
 }
 
 const hoverPopup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: 'hover-pop', maxWidth: '320px', offset: 12 });
@@ -736,6 +742,171 @@ document.getElementById('map').addEventListener('click', async (e) => {
   }
 });
 
+// ---- redrawing a boundary --------------------------------------------------
+// From the clicked grid's popup: the grid's vertices become draggable
+// markers; a vertex the grid shares with a neighbouring grid (the same
+// coordinates) moves in both, so no gap or overlap opens between them.
+// After each move the edit is sent as a dry run (POST /api/v1/revisions)
+// and the panel shows each redrawn grid's households and band, the
+// buildings that change grid and the open cases that would be rerouted;
+// the server's refusal (an overlap, a grid leaving its community) is shown
+// instead. Publishing sends the same edit without dry_run: one revision.
+
+const editCard = document.getElementById('edit-card');
+let edit = null; // {code, base, grids: Map(code → Feature in WGS-84), changed: Set, markers: [], seq}
+
+const samePos = (a, b) => a[0] === b[0] && a[1] === b[1];
+const eachRing = (geom, fn) => {
+  const polys = geom.type === 'Polygon' ? [geom.coordinates] : geom.coordinates;
+  for (const poly of polys) for (const ring of poly) fn(ring);
+};
+
+async function startEdit(code) {
+  clickPopup.remove();
+  stopEdit();
+  const [revs, f] = await Promise.all([get('/api/v1/revisions'), get(`/api/v1/areas/${encodeURIComponent(code)}`)]);
+  const bb = bboxOf(f);
+  const pad = 0.002;
+  const near = await get('/api/v1/areas', { level: 'grid', bbox: [bb[0] - pad, bb[1] - pad, bb[2] + pad, bb[3] + pad] });
+  const mine = new Set();
+  eachRing(f.geometry, (r) => { for (const q of r) mine.add(`${q[0]},${q[1]}`); });
+  const grids = new Map([[code, f]]);
+  for (const n of near.features) {
+    if (n.properties.code === code) continue;
+    let shares = false;
+    eachRing(n.geometry, (r) => { shares ||= r.some((q) => mine.has(`${q[0]},${q[1]}`)); });
+    if (shares) grids.set(n.properties.code, n);
+  }
+  const before = new Map([...grids.values()].map((g) => [g.properties.code, g.properties.households]));
+  edit = { code, base: revs.revisions[0]?.id || 0, grids, before, changed: new Set(), markers: [], seq: 0, preview: null, error: '' };
+  body.dataset.editing = code;
+  delete body.dataset.editPreview;
+  delete body.dataset.editError;
+  const seen = new Set();
+  eachRing(f.geometry, (r) => {
+    for (const q of r.slice(0, -1)) {
+      const k = `${q[0]},${q[1]}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const el = Object.assign(document.createElement('div'), { className: 'vertex' });
+      el.dataset.pos = k;
+      el.dataset.shared = String([...grids.values()].filter((g) => g.properties.code !== code).some((g) => { let s2 = false; eachRing(g.geometry, (rr) => { s2 ||= rr.some((x) => samePos(x, q)); }); return s2; }));
+      const m = new maplibregl.Marker({ element: el, draggable: true }).setLngLat(P(q[0], q[1])).addTo(map);
+      let from = q.slice();
+      m.on('dragend', () => {
+        const ll = m.getLngLat();
+        const to = unP(ll.lng, ll.lat).map((v) => Math.round(v * 1e7) / 1e7);
+        moveVertex(from, to);
+        from = to;
+        el.dataset.pos = `${to[0]},${to[1]}`;
+      });
+      edit.markers.push(m);
+    }
+  });
+  drawEdit();
+  renderEdit();
+  map.fitBounds(dispBox(bb), { padding: 80, duration: 0 });
+}
+
+function moveVertex(from, to) {
+  for (const [c, g] of edit.grids) {
+    let hit = false;
+    eachRing(g.geometry, (r) => { for (const q of r) if (samePos(q, from)) { q[0] = to[0]; q[1] = to[1]; hit = true; } });
+    if (hit) edit.changed.add(c);
+  }
+  drawEdit();
+  preview();
+}
+
+function drawEdit() {
+  const fc = { type: 'FeatureCollection', features: edit ? [...edit.grids.values()].map((g) => ({ ...g, properties: { code: g.properties.code, mine: g.properties.code === edit.code } })) : [] };
+  map.getSource('edit')?.setData(disp(fc));
+}
+
+function editBody(dryRun) {
+  const put = [...edit.changed].map((c) => {
+    const g = edit.grids.get(c);
+    return { type: 'Feature', properties: { code: c, name: g.properties.name, parent_code: g.properties.parent_code }, geometry: g.geometry };
+  });
+  return { base_revision: edit.base, dry_run: dryRun, note: `${t('editTitle')}: ${edit.code}`, put: { type: 'FeatureCollection', features: put } };
+}
+
+async function preview() {
+  if (!edit?.changed.size) return;
+  const seq = ++edit.seq;
+  try {
+    const pv = await send('POST', '/api/v1/revisions', editBody(true));
+    if (!edit || seq !== edit.seq) return;
+    edit.preview = pv;
+    edit.error = '';
+    body.dataset.editPreview = String(seq);
+    delete body.dataset.editError;
+  } catch (err) {
+    if (!edit || seq !== edit.seq) return;
+    edit.preview = null;
+    edit.error = err.message || String(err);
+    body.dataset.editError = String(err.status || 0);
+  }
+  renderEdit();
+}
+
+function renderEdit() {
+  editCard.hidden = !edit;
+  if (!edit) return;
+  const name = areaName(edit.code);
+  const pv = edit.preview;
+  const rows = pv ? pv.grids.map((g) => `<tr data-code="${esc(g.code)}"><td>${esc(g.name)}<br><small>${esc(g.code)}</small></td>
+      <td class="num">${edit.before.get(g.code) ?? '–'} → <i class="sw" style="background:${BAND_COLORS[band(g.households)]}"></i><b>${g.households}</b></td><td>${t(`band_${g.band}`)}</td></tr>`).join('') : '';
+  editCard.innerHTML = `<h2>${t('editTitle')}: ${esc(name)} <small>${esc(edit.code)}</small></h2>
+    <p class="hint">${t('editHint')}</p>
+    ${pv ? `<table class="edit-grids"><tr><th>${t('grid')}</th><th>${t('households')}</th><th></th></tr>${rows}</table>
+      <p class="edit-effect">${t('buildingsMoved')} <b>${pv.buildings_moved}</b> · ${t('casesRerouted')} <b>${pv.rerouted_count}</b>${pv.unassigned_buildings ? ` · <span class="bad">${t('gapBuildings')} <b>${pv.unassigned_buildings}</b></span>` : ''}</p>`
+    : `<p class="edit-effect">${edit.changed.size ? '…' : t('editNoChange')}</p>`}
+    <div class="edit-error bad" role="alert">${esc(edit.error)}</div>
+    <div class="row"><button type="button" id="edit-publish" ${pv && !edit.error ? '' : 'disabled'}>${t('publish')}</button>
+    <button type="button" id="edit-cancel">${t('cancel')}</button></div>`;
+}
+
+function stopEdit() {
+  if (!edit) return;
+  for (const m of edit.markers) m.remove();
+  edit = null;
+  delete body.dataset.editing;
+  drawEdit();
+  renderEdit();
+}
+
+editCard.addEventListener('click', async (e) => {
+  if (e.target.id === 'edit-cancel') { stopEdit(); return; }
+  if (e.target.id !== 'edit-publish' || !edit) return;
+  e.target.disabled = true;
+  try {
+    const res = await send('POST', '/api/v1/revisions', editBody(false));
+    const code = edit.code;
+    stopEdit();
+    body.dataset.published = String(res.revision.id);
+    showNotice(`${t('published')} ${res.revision.id}: ${areaName(code)}`);
+    await loadAreas();
+    state.summary = await fetchSummary();
+    renderVacant();
+  } catch (err) {
+    if (edit) { edit.error = err.message || String(err); body.dataset.editError = String(err.status || 0); renderEdit(); }
+  }
+});
+
+document.getElementById('map').addEventListener('click', (e) => {
+  const b = e.target.closest('.click-pop button.edit-boundary');
+  if (b) startEdit(b.dataset.code).catch((err) => showError(err));
+});
+
+function showNotice(msg) {
+  const el = document.getElementById('notice') || Object.assign(document.createElement('div'), { id: 'notice' });
+  el.textContent = msg;
+  document.getElementById('map-wrap').append(el);
+  clearTimeout(showNotice.h);
+  showNotice.h = setTimeout(() => el.remove(), 8000);
+}
+
 function renderLive() {
   document.getElementById('live-list').innerHTML = state.live.slice(0, 20).map(caseItem).join('') || `<li class="empty">${t('noData')}</li>`;
 }
@@ -1059,6 +1230,7 @@ function rerenderText() {
 const gcjBox = document.getElementById('gcj02');
 if (config.gridSource === 'mvt') { gcjBox.disabled = true; gcjBox.parentElement.title = 'GCJ-02: GeoJSON grid layer only'; }
 gcjBox.addEventListener('change', () => {
+  stopEdit(); // the markers stand in the displayed CRS
   const c = map.getCenter();
   const wc = unP(c.lng, c.lat);
   state.gcj = gcjBox.checked;

@@ -320,6 +320,69 @@ test('the command center relieves a leader from the grid popup, and the grid is 
   noStrayRequests();
 });
 
+test('a planner redraws a boundary: a shared vertex moves in both grids, households are previewed, one revision is published', { timeout: 120e3 }, async (t) => {
+  if (skip) return t.skip('no chromium');
+  const { page } = dash;
+  // A vertex that exactly two grids of one community share, inside the
+  // community (not one of its own vertices).
+  const now = await api('/api/v1/areas?level=grid');
+  const comms = await api('/api/v1/areas?level=community');
+  const rings = (g) => (g.type === 'Polygon' ? [g.coordinates] : g.coordinates).flat();
+  const commVerts = new Map(comms.features.map((c) => [c.properties.code, new Set(rings(c.geometry).flat().map((q) => `${q[0]},${q[1]}`))]));
+  const holders = new Map();
+  for (const f of now.features) {
+    for (const q of new Set(rings(f.geometry).flat().map((x) => `${x[0]},${x[1]}`))) {
+      if (!holders.has(q)) holders.set(q, []);
+      holders.get(q).push(f);
+    }
+  }
+  let pick = null;
+  for (const [q, fs] of holders) {
+    if (fs.length === 2 && fs[0].properties.parent_code === fs[1].properties.parent_code && !commVerts.get(fs[0].properties.parent_code)?.has(q)) {
+      pick = { q, g: fs[0].properties.code, n: fs[1].properties.code };
+      break;
+    }
+  }
+  assert.ok(pick, 'the demo has interior vertices shared by two grids');
+  const base = (await api('/api/v1/revisions')).revisions[0].id;
+  await page.fill('#search-input', pick.g);
+  await page.click('#search button');
+  await page.click(`.click-pop .grid-pop[data-code="${pick.g}"] button.edit-boundary`, { timeout: 30e3 });
+  await page.waitForFunction((c) => document.body.dataset.editing === c, pick.g);
+  const vertex = page.locator(`.vertex[data-pos="${pick.q}"]`);
+  assert.equal(await vertex.getAttribute('data-shared'), 'true', 'the shared vertex is marked');
+  await page.waitForTimeout(0);
+  const box = await vertex.boundingBox();
+  const x = box.x + box.width / 2; const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 6; i++) await page.mouse.move(x + 2 * i, y + i);
+  await page.mouse.up();
+  await page.waitForFunction(() => document.body.dataset.editPreview || document.body.dataset.editError, null, { timeout: 30e3 });
+  const err = await page.evaluate(() => document.querySelector('#edit-card .edit-error')?.textContent);
+  assert.equal(await page.evaluate(() => document.body.dataset.editError), undefined, `the dry run was refused: ${err}`);
+  const rows = await page.$$eval('#edit-card table.edit-grids tr[data-code]', (trs) => trs.map((tr) => tr.dataset.code).sort());
+  assert.deepEqual(rows, [pick.g, pick.n].sort(), 'both grids are redrawn and previewed');
+  assert.equal(await page.evaluate(() => document.querySelector('#edit-publish').disabled), false);
+  assert.equal((await api('/api/v1/revisions')).revisions[0].id, base, 'the dry run wrote nothing');
+  await page.screenshot({ path: join(screenshotDir, 'planner.png') });
+
+  await page.click('#edit-publish');
+  await page.waitForFunction(() => document.body.dataset.published, null, { timeout: 30e3 });
+  const published = Number(await page.evaluate(() => document.body.dataset.published));
+  assert.equal(published, base + 1);
+  assert.equal((await api('/api/v1/revisions')).revisions[0].id, published);
+  const verts = async (code) => new Set(rings((await api(`/api/v1/areas/${code}`)).geometry).flat().map((q) => `${q[0]},${q[1]}`));
+  const [vg, vn] = [await verts(pick.g), await verts(pick.n)];
+  assert.ok(!vg.has(pick.q) && !vn.has(pick.q), 'the old vertex is gone from both grids');
+  const moved = [...vg].filter((q) => !holders.has(q));
+  assert.equal(moved.length, 1, 'one new vertex');
+  assert.ok(vn.has(moved[0]), 'the neighbour moved with it');
+  assert.equal(await page.evaluate(() => document.body.dataset.editing), undefined);
+  t.diagnostic(`${pick.g} | ${pick.n}: vertex ${pick.q} → ${moved[0]}, revision ${published}`);
+  noStrayRequests();
+});
+
 test('drill-down, side panel, language and the heatmap screenshot', { timeout: 120e3 }, async (t) => {
   if (skip) return t.skip('no chromium');
   const { page } = dash;
