@@ -101,7 +101,7 @@ func newEnv(t *testing.T, kind string, st data.Store, cfg api.Config) *env {
 	if err := r.Reload(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	wf := workflow.New(st, func(lon, lat float64) data.Routing { a := r.Route(lon, lat); return a.Routing() }, time.Now, workflow.Config{})
+	wf := workflow.New(st, func(lon, lat float64) data.Routing { a := r.Route(lon, lat); return a.Routing() }, time.Now, workflow.Config{RoutePartition: routing.PartitionRouter(routing.Options{})})
 	e := &env{t: t, kind: kind, store: st, router: r, wf: wf, tok: map[string]string{}, people: map[int64]*data.Person{}}
 	for name, id := range roles {
 		tok, err := wf.IssueToken(ctx, id, "test "+name)

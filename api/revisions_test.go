@@ -264,7 +264,7 @@ func FuzzRevisionBody(f *testing.F) {
 	if err := r.Reload(ctx, st); err != nil {
 		f.Fatal(err)
 	}
-	wf := workflow.New(st, func(lon, lat float64) data.Routing { a := r.Route(lon, lat); return a.Routing() }, time.Now, workflow.Config{})
+	wf := workflow.New(st, func(lon, lat float64) data.Routing { a := r.Route(lon, lat); return a.Routing() }, time.Now, workflow.Config{RoutePartition: routing.PartitionRouter(routing.Options{})})
 	tok, err := wf.IssueToken(ctx, wt.CC, "fuzz")
 	if err != nil {
 		f.Fatal(err)

@@ -349,6 +349,18 @@ func SwapMessage(lon, lat float64) string {
 	return fmt.Sprintf("point (lon %v, lat %v) is outside the service area but (lon %v, lat %v) is inside: lon and lat look swapped", lon, lat, lat, lon)
 }
 
+// PartitionRouter returns what workflow.Config.RoutePartition takes: the
+// routing of any partition, as a router with opts would answer it.
+func PartitionRouter(opts Options) func(p data.Partition) (func(lon, lat float64) data.Routing, error) {
+	return func(p data.Partition) (func(lon, lat float64) data.Routing, error) {
+		snap, err := Build(p, opts)
+		if err != nil {
+			return nil, err
+		}
+		return func(lon, lat float64) data.Routing { a := snap.Route(lon, lat); return a.Routing() }, nil
+	}
+}
+
 // Router holds the current snapshot. The zero Router routes everything
 // outside (revision 0) until a snapshot is swapped in.
 type Router struct {

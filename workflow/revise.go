@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/wangge-dev/wangge/data"
 	"github.com/wangge-dev/wangge/geo"
-	"github.com/wangge-dev/wangge/routing"
 )
 
 // Household band of a unit grid (网格): 300–600 households.
@@ -156,20 +156,14 @@ func (s *Service) ReviseGrids(ctx context.Context, actor *data.Person, in GridEd
 	if err := checkShapes(&e, byCode, next); err != nil {
 		return EditPreview{}, err
 	}
-	snap, err := routing.Build(next, routing.Options{})
-	if err != nil {
+	if e.RouteOf, err = s.editRouting(p, next, &e); err != nil {
 		return EditPreview{}, err
 	}
 	e.GridOf = func(pt orb.Point) string {
-		a := snap.Route(pt[0], pt[1])
-		if a.Match == routing.MatchInside || a.Match == routing.MatchEdge {
-			return a.Grid.Code
+		if r := e.RouteOf(pt); r.Match == "inside" || r.Match == "edge" {
+			return r.GridCode
 		}
 		return ""
-	}
-	e.RouteOf = func(pt orb.Point) data.Routing {
-		a := snap.Route(pt[0], pt[1])
-		return a.Routing()
 	}
 	pv, err := s.preview(ctx, &e)
 	if err != nil || dryRun {
@@ -181,6 +175,74 @@ func (s *Service) ReviseGrids(ctx context.Context, actor *data.Person, in GridEd
 	}
 	pv.Revision, pv.BuildingsMoved, pv.Rerouted = &rev, eff.Moved, eff.Rerouted
 	return pv, nil
+}
+
+// editReachM is how far (metres) from the edited grids, old and new
+// shapes, a point's routing may change: the nearest-grid radius
+// (s.cfg.Routing) and a margin.
+func (s *Service) editReachM() float64 {
+	return max(s.cfg.NearestMeters, 200) + 200
+}
+
+// editRouting answers RouteOf for the edited partition next (p as stored,
+// e applied). Only points within editReachM of the edited grids can route
+// differently, so a snapshot is built of the areas near them — every
+// area whose box comes within twice that reach — and every other point
+// keeps the current router's answer: a dry run in a city of 50,000 grids
+// then indexes a few dozen grids, not the city. Without a current router
+// (s.route nil) the whole of next is indexed.
+func (s *Service) editRouting(p, next data.Partition, e *data.GridEdit) (func(orb.Point) data.Routing, error) {
+	if s.cfg.RoutePartition == nil {
+		return nil, errors.New("workflow: boundary edits need Config.RoutePartition")
+	}
+	if s.route == nil {
+		route, err := s.cfg.RoutePartition(next)
+		if err != nil {
+			return nil, err
+		}
+		return func(pt orb.Point) data.Routing { return route(pt[0], pt[1]) }, nil
+	}
+	edited := map[string]bool{}
+	for _, c := range e.Remove {
+		edited[c] = true
+	}
+	var box orb.Bound
+	first := true
+	grow := func(b orb.Bound) {
+		if first {
+			box, first = b, false
+		} else {
+			box = box.Union(b)
+		}
+	}
+	for _, a := range e.Put {
+		edited[a.Code] = true
+		grow(a.Geom.Bound())
+	}
+	for _, a := range p.Areas {
+		if edited[a.Code] {
+			grow(a.Geom.Bound())
+		}
+	}
+	lat := max(math.Abs(box.Min[1]), math.Abs(box.Max[1]))
+	inner := box.Pad(geo.DegreesFor(s.editReachM(), lat+1))
+	outer := box.Pad(geo.DegreesFor(2*s.editReachM(), lat+1))
+	near := data.Partition{Revision: next.Revision, People: next.People}
+	for _, a := range next.Areas {
+		if a.Geom.Bound().Intersects(outer) {
+			near.Areas = append(near.Areas, a)
+		}
+	}
+	route, err := s.cfg.RoutePartition(near)
+	if err != nil {
+		return nil, err
+	}
+	return func(pt orb.Point) data.Routing {
+		if inner.Contains(pt) {
+			return route(pt[0], pt[1])
+		}
+		return s.route(pt[0], pt[1])
+	}, nil
 }
 
 // editedPartition is p with e's grids removed and put.

@@ -39,6 +39,13 @@ type Config struct {
 	// once per TTL.
 	CacheTTL time.Duration
 	Logger   *slog.Logger // default slog.Default()
+	// RoutePartition builds the routing of a partition (a boundary edit's,
+	// ReviseGrids): routing.PartitionRouter with the server's router's
+	// options. Without it boundary edits are refused.
+	RoutePartition func(p data.Partition) (func(lon, lat float64) data.Routing, error)
+	// NearestMeters is the router's nearest-grid radius (default 200): how
+	// far from an edited grid a point's routing may change.
+	NearestMeters float64
 }
 
 func (c Config) withDefaults() Config {

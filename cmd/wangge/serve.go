@@ -114,7 +114,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	wf := workflow.New(st, func(lon, lat float64) data.Routing {
 		a := router.Route(lon, lat)
 		return a.Routing()
-	}, time.Now, workflow.Config{Logger: log})
+	}, time.Now, workflow.Config{Logger: log, RoutePartition: routing.PartitionRouter(cfg.Routing), NearestMeters: cfg.Routing.NearestMeters})
 	go wf.RunEscalator(ctx, cfg.EscalateEvery)
 
 	cfg.API.DashboardToken, err = dashboardToken(ctx, st, wf, cfg, demoStore)
