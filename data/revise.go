@@ -30,7 +30,8 @@ type GridEdit struct {
 	ActorID int64
 	// GridOf and RouteOf answer for the partition as it will be after the
 	// edit (a routing snapshot of it): every building is re-linked with
-	// GridOf and every open case (not closed, not rejected) with RouteOf.
+	// GridOf, and every open case (not closed, not rejected) that the edit
+	// moves (Touches) is rerouted with RouteOf.
 	GridOf  func(pt orb.Point) string
 	RouteOf func(pt orb.Point) Routing
 }
@@ -189,4 +190,24 @@ func CheckEditLevels(e *GridEdit, stored map[string]Level) error {
 		}
 	}
 	return nil
+}
+
+// RoutingColumns are a report's routing columns in both stores, in the
+// order of Routing's fields.
+const RoutingColumns = "grid_code, community_code, street_code, district_code, leader_id, match, distance_m, routing_revision"
+
+// KeepNewerRouting is the SET clause of UpdateReport for the routing
+// columns, whose new values are the parameters first … first+7 (mark "$"
+// or "?", numbered): they are written only when the new routing revision
+// is not older than the stored one. A transition that read a case before
+// a boundary revision rerouted it (ReviseGrids) therefore keeps the
+// reroute, as the escalation keeps its highest level.
+func KeepNewerRouting(mark string, first int) string {
+	cols := strings.Split(RoutingColumns, ", ")
+	rev := fmt.Sprintf("%s%d", mark, first+len(cols)-1)
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = fmt.Sprintf("%s = CASE WHEN %s >= routing_revision THEN %s%d ELSE %s END", c, rev, mark, first+i, c)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -312,7 +312,9 @@ func (s *Store) UpdateReport(ctx context.Context, r *data.Report, expect data.Gu
 		// id … escalation, updated_at, due_at, closed_at, expected status and assignee
 		args := append(append([]any{}, v[:23]...), v[24], v[25], v[26], string(expect.Status), expect.AssigneeID)
 		var esc string
-		err := tx.QueryRow(ctx, sqlUpdateReport, args...).Scan(&esc)
+		rt := &r.Routing
+		err := tx.QueryRow(ctx, sqlUpdateReport, args...).Scan(&esc, &rt.GridCode, &rt.CommunityCode, &rt.StreetCode, &rt.DistrictCode,
+			&rt.LeaderID, &rt.Match, &rt.DistanceM, &rt.Revision)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}

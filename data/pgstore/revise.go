@@ -46,8 +46,7 @@ RETURNING status`
 // grids, writes the grids, re-links every building with e.GridOf, removes
 // the removed grids and reroutes the open cases the edit moves
 // (data.GridEdit.Touches), each with a "rerouted" event at the revision's
-// time. Listeners are
-// notified at commit.
+// time. Listeners are notified at commit.
 func (s *Store) ReviseGrids(ctx context.Context, e data.GridEdit) (data.Revision, data.EditEffect, error) {
 	if err := data.CheckGridEdit(&e); err != nil {
 		return data.Revision{}, data.EditEffect{}, err

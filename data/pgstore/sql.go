@@ -4,6 +4,8 @@ package pgstore
 // together at run time is the choice among the constant fragments below
 // (filters) and column names taken from fixed maps.
 
+import "github.com/wangge-dev/wangge/data"
+
 const sqlMigrateLock = `SELECT pg_advisory_lock(hashtext('wangge_migrate/' || $1::text))`
 const sqlMigrateUnlock = `SELECT pg_advisory_unlock(hashtext('wangge_migrate/' || $1::text))`
 
@@ -67,12 +69,11 @@ RETURNING id`
 
 var sqlUpdateReport = `UPDATE reports SET category = $2, description = $3, lon = $4, lat = $5, address = $6,
 media_urls = $7, source = $8, reporter_id = $9, reporter_name = $10, reporter_phone = $11, status = $12,
-grid_code = $13, community_code = $14, street_code = $15, district_code = $16, leader_id = $17, match = $18,
-distance_m = $19, routing_revision = $20, assignee_id = $21, duplicate_of = $22,
+` + data.KeepNewerRouting("$", 13) + `, assignee_id = $21, duplicate_of = $22,
 escalation = CASE WHEN ` + sqlEscalationRank("$23") + ` >= ` + sqlEscalationRank("escalation") + ` THEN $23 ELSE escalation END,
 updated_at = $24, due_at = $25, closed_at = $26
 WHERE id = $1 AND status = $27 AND assignee_id = $28
-RETURNING escalation`
+RETURNING escalation, ` + data.RoutingColumns
 
 // sqlEscalationRank orders escalation levels in SQL as workflow does:
 // none < community < street < district. UpdateReport never lowers a case's

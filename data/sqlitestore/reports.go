@@ -361,17 +361,18 @@ func (s *Store) ListReports(ctx context.Context, q data.ReportQuery) ([]data.Rep
 func (s *Store) UpdateReport(ctx context.Context, r *data.Report, expect data.Guard, ev data.Event) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		v := reportValues(r, r.ID)
-		// category … duplicate_of, escalation (twice), updated_at, due_at, closed_at, id, expected status and assignee
-		args := append(append([]any{}, v[1:22]...), v[22], v[22], v[24], v[25], v[26], r.ID, string(expect.Status), expect.AssigneeID)
+		// ?1 id … ?23 escalation, ?24 updated_at, ?25 due_at, ?26 closed_at, ?27 expected status, ?28 expected assignee
+		args := append(append([]any{}, v[:23]...), v[24], v[25], v[26], string(expect.Status), expect.AssigneeID)
 		var esc string
-		err := tx.QueryRowContext(ctx, `UPDATE reports SET category = ?, description = ?, lon = ?, lat = ?, address = ?,
-			media_urls = ?, source = ?, reporter_id = ?, reporter_name = ?, reporter_phone = ?, status = ?,
-			grid_code = ?, community_code = ?, street_code = ?, district_code = ?, leader_id = ?, match = ?,
-			distance_m = ?, routing_revision = ?, assignee_id = ?, duplicate_of = ?,
-			escalation = CASE WHEN `+escalationRank("?")+` >= `+escalationRank("escalation")+` THEN ? ELSE escalation END,
-			updated_at = ?, due_at = ?, closed_at = ?
-			WHERE id = ? AND status = ? AND assignee_id = ?
-			RETURNING escalation`, args...).Scan(&esc)
+		rt := &r.Routing
+		err := tx.QueryRowContext(ctx, `UPDATE reports SET category = ?2, description = ?3, lon = ?4, lat = ?5, address = ?6,
+			media_urls = ?7, source = ?8, reporter_id = ?9, reporter_name = ?10, reporter_phone = ?11, status = ?12,
+			`+data.KeepNewerRouting("?", 13)+`, assignee_id = ?21, duplicate_of = ?22,
+			escalation = CASE WHEN `+escalationRank("?23")+` >= `+escalationRank("escalation")+` THEN ?23 ELSE escalation END,
+			updated_at = ?24, due_at = ?25, closed_at = ?26
+			WHERE id = ?1 AND status = ?27 AND assignee_id = ?28
+			RETURNING escalation, `+data.RoutingColumns, args...).Scan(&esc, &rt.GridCode, &rt.CommunityCode, &rt.StreetCode, &rt.DistrictCode,
+			&rt.LeaderID, &rt.Match, &rt.DistanceM, &rt.Revision)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}

@@ -47,6 +47,7 @@ func Run(t *testing.T, open Open) {
 		{"CreateReports", testCreateReports},
 		{"UpdateReport", testUpdateReport},
 		{"UpdateKeepsEscalation", testUpdateKeepsEscalation},
+		{"UpdateKeepsReroute", testUpdateKeepsReroute},
 		{"ListReports", testListReports},
 		{"Heatmap", testHeatmap},
 		{"AreaStats", testAreaStats},
@@ -937,6 +938,48 @@ func testUpdateKeepsEscalation(t *testing.T, s data.Store) {
 	must(t, err)
 	if got.Escalation != data.LevelDistrict || down.Escalation != data.LevelDistrict {
 		t.Fatalf("stored %q, caller %q, want district", got.Escalation, down.Escalation)
+	}
+}
+
+// testUpdateKeepsReroute: a transition that read a case before a boundary
+// revision rerouted it (routing of an older revision) does not put the
+// old routing back; the caller's copy gets the stored routing.
+func testUpdateKeepsReroute(t *testing.T, s data.Store) {
+	r := fullReport()
+	r.Routing = routed(codeG1, codeC1)
+	_, err := s.CreateReport(ctx(t), &r, data.Event{Kind: "created", At: r.CreatedAt})
+	must(t, err)
+	stale := r // the transition's copy
+
+	moved := r
+	moved.Routing, moved.UpdatedAt = routed(codeG2, codeC1), r.CreatedAt.Add(time.Hour)
+	moved.Routing.Revision = 5
+	must(t, s.UpdateReport(ctx(t), &moved, data.GuardOf(&r), data.Event{Kind: "rerouted", From: r.Status, To: r.Status, At: moved.UpdatedAt}))
+
+	stale.Status, stale.UpdatedAt = data.StatusAccepted, r.CreatedAt.Add(2*time.Hour)
+	must(t, s.UpdateReport(ctx(t), &stale, data.GuardOf(&r), data.Event{Kind: "accepted", From: r.Status, To: data.StatusAccepted, At: stale.UpdatedAt}))
+	if stale.Routing.GridCode != codeG2 || stale.Routing.Revision != 5 {
+		t.Fatalf("UpdateReport left the caller's routing at %+v, stored G2 at revision 5", stale.Routing)
+	}
+	got, err := s.GetReport(ctx(t), r.ID)
+	must(t, err)
+	if got.Routing.GridCode != codeG2 || got.Routing.Revision != 5 || got.Status != data.StatusAccepted {
+		t.Fatalf("stored routing %+v, status %s; want G2 at revision 5, accepted", got.Routing, got.Status)
+	}
+	// A routing of the same or a newer revision is written.
+	again := got
+	again.Routing = routed(codeG3, codeC2)
+	again.Routing.Revision = 5
+	must(t, s.UpdateReport(ctx(t), &again, data.GuardOf(&got), data.Event{Kind: "note", At: got.UpdatedAt}))
+	if got, err = s.GetReport(ctx(t), r.ID); err != nil || got.Routing.GridCode != codeG3 || got.Routing.StreetCode != codeS2 {
+		t.Fatalf("a routing of the stored revision was not written: %+v (%v)", got.Routing, err)
+	}
+	newer := got
+	newer.Routing = routed(codeG1, codeC1)
+	newer.Routing.Revision = 6
+	must(t, s.UpdateReport(ctx(t), &newer, data.GuardOf(&got), data.Event{Kind: "note", At: got.UpdatedAt}))
+	if got, err = s.GetReport(ctx(t), r.ID); err != nil || got.Routing != newer.Routing {
+		t.Fatalf("a newer routing was not written: %+v, want %+v (%v)", got.Routing, newer.Routing, err)
 	}
 }
 
