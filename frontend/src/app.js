@@ -219,7 +219,7 @@ function pushAreaData() {
   if (config.gridSource !== 'mvt') map.getSource('grids').setData(disp(state.grids));
 }
 
-async function loadAreas() {
+async function loadAreas({ fit = true } = {}) {
   await track(async () => {
     const levels = config.gridSource === 'mvt' ? ['district', 'street', 'community'] : ['district', 'street', 'community', 'grid'];
     const res = await Promise.all(levels.map((l) => get('/api/v1/areas', { level: l }).catch((e) => { if (l === 'district') return EMPTY; throw e; })));
@@ -229,7 +229,7 @@ async function loadAreas() {
     pushAreaData();
     renderLegend();
     renderCrumb();
-    if (state.extent) map.fitBounds(dispBox(state.extent), { padding: FIT_PADDING, duration: 0 });
+    if (fit && state.extent) map.fitBounds(dispBox(state.extent), { padding: FIT_PADDING, duration: 0 });
   });
 }
 
@@ -773,39 +773,68 @@ async function startEdit(code) {
   const grids = new Map([[code, f]]);
   for (const n of near.features) {
     if (n.properties.code === code) continue;
-    let shares = false;
-    eachRing(n.geometry, (r) => { shares ||= r.some((q) => mine.has(`${q[0]},${q[1]}`)); });
-    if (shares) grids.set(n.properties.code, n);
+    let touching = false;
+    eachRing(n.geometry, (r) => { touching ||= r.some((q) => mine.has(`${q[0]},${q[1]}`)); });
+    if (touching) grids.set(n.properties.code, n);
   }
   const before = new Map([...grids.values()].map((g) => [g.properties.code, g.properties.households]));
   edit = { code, base: revs.revisions[0]?.id || 0, grids, before, changed: new Set(), markers: [], seq: 0, preview: null, error: '' };
   body.dataset.editing = code;
   delete body.dataset.editPreview;
   delete body.dataset.editError;
-  const seen = new Set();
-  eachRing(f.geometry, (r) => {
-    for (const q of r.slice(0, -1)) {
-      const k = `${q[0]},${q[1]}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      const el = Object.assign(document.createElement('div'), { className: 'vertex' });
-      el.dataset.pos = k;
-      el.dataset.shared = String([...grids.values()].filter((g) => g.properties.code !== code).some((g) => { let s2 = false; eachRing(g.geometry, (rr) => { s2 ||= rr.some((x) => samePos(x, q)); }); return s2; }));
-      const m = new maplibregl.Marker({ element: el, draggable: true }).setLngLat(P(q[0], q[1])).addTo(map);
-      let from = q.slice();
-      m.on('dragend', () => {
-        const ll = m.getLngLat();
-        const to = unP(ll.lng, ll.lat).map((v) => Math.round(v * 1e7) / 1e7);
-        moveVertex(from, to);
-        from = to;
-        el.dataset.pos = `${to[0]},${to[1]}`;
-      });
-      edit.markers.push(m);
-    }
-  });
+  placeMarkers();
   drawEdit();
   renderEdit();
   map.fitBounds(dispBox(bb), { padding: 80, duration: 0 });
+}
+
+/** shares reports whether a grid other than the edited one has the vertex q, or (with r) the edge q–r. */
+function shares(q, r) {
+  for (const [c, g] of edit.grids) {
+    if (c === edit.code) continue;
+    let hit = false;
+    eachRing(g.geometry, (ring) => {
+      for (let i = 0; i < ring.length && !hit; i++) {
+        if (!samePos(ring[i], q)) continue;
+        hit = !r || (i + 1 < ring.length && samePos(ring[i + 1], r)) || (i > 0 && samePos(ring[i - 1], r));
+      }
+    });
+    if (hit) return true;
+  }
+  return false;
+}
+
+/**
+ * placeMarkers puts a draggable marker on every vertex of the edited grid
+ * and a smaller one on every edge's midpoint, which inserts a vertex there
+ * (into the neighbour too when it shares the edge).
+ */
+function placeMarkers() {
+  for (const m of edit.markers) m.remove();
+  edit.markers = [];
+  const seen = new Set();
+  const add = (pos, cls, shared, onDrop) => {
+    const el = Object.assign(document.createElement('div'), { className: cls });
+    el.dataset.pos = `${pos[0]},${pos[1]}`;
+    el.dataset.shared = String(shared);
+    const m = new maplibregl.Marker({ element: el, draggable: true }).setLngLat(P(pos[0], pos[1])).addTo(map);
+    m.on('dragend', () => {
+      const ll = m.getLngLat();
+      onDrop(unP(ll.lng, ll.lat).map((v) => Math.round(v * 1e7) / 1e7));
+    });
+    edit.markers.push(m);
+  };
+  eachRing(edit.grids.get(edit.code).geometry, (ring) => {
+    for (let i = 0; i + 1 < ring.length; i++) {
+      const a = ring[i].slice(); const b = ring[i + 1].slice();
+      const k = `${a[0]},${a[1]}`;
+      if (!seen.has(k)) {
+        seen.add(k);
+        add(a, 'vertex', shares(a), (to) => moveVertex(a, to));
+      }
+      add([(a[0] + b[0]) / 2, (a[1] + b[1]) / 2], 'vertex mid', shares(a, b), (to) => insertVertex(a, b, to));
+    }
+  });
 }
 
 function moveVertex(from, to) {
@@ -814,6 +843,25 @@ function moveVertex(from, to) {
     eachRing(g.geometry, (r) => { for (const q of r) if (samePos(q, from)) { q[0] = to[0]; q[1] = to[1]; hit = true; } });
     if (hit) edit.changed.add(c);
   }
+  placeMarkers();
+  drawEdit();
+  preview();
+}
+
+/** insertVertex puts a new vertex to on the edge a–b of every edited grid that has that edge. */
+function insertVertex(a, b, to) {
+  for (const [c, g] of edit.grids) {
+    eachRing(g.geometry, (r) => {
+      for (let i = 0; i + 1 < r.length; i++) {
+        if ((samePos(r[i], a) && samePos(r[i + 1], b)) || (samePos(r[i], b) && samePos(r[i + 1], a))) {
+          r.splice(i + 1, 0, to.slice());
+          edit.changed.add(c);
+          break;
+        }
+      }
+    });
+  }
+  placeMarkers();
   drawEdit();
   preview();
 }
@@ -886,7 +934,7 @@ editCard.addEventListener('click', async (e) => {
     stopEdit();
     body.dataset.published = String(res.revision.id);
     showNotice(`${t('published')} ${res.revision.id}: ${areaName(code)}`);
-    await loadAreas();
+    await loadAreas({ fit: false });
     state.summary = await fetchSummary();
     renderVacant();
   } catch (err) {

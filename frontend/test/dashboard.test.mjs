@@ -320,7 +320,7 @@ test('the command center relieves a leader from the grid popup, and the grid is 
   noStrayRequests();
 });
 
-test('a planner redraws a boundary: a shared vertex moves in both grids, households are previewed, one revision is published', { timeout: 120e3 }, async (t) => {
+test('a planner redraws a boundary: a shared vertex moved and one inserted on a shared edge change both grids, households are previewed, one revision is published', { timeout: 120e3 }, async (t) => {
   if (skip) return t.skip('no chromium');
   const { page } = dash;
   // A vertex that exactly two grids of one community share, inside the
@@ -336,29 +336,41 @@ test('a planner redraws a boundary: a shared vertex moves in both grids, househo
       holders.get(q).push(f);
     }
   }
+  // … and an edge of the same two grids, away from that vertex, whose
+  // midpoint is dragged to insert a vertex into both.
+  const inner = (q, fs) => fs.length === 2 && fs[0].properties.parent_code === fs[1].properties.parent_code && !commVerts.get(fs[0].properties.parent_code)?.has(q);
+  const pair = (q) => holders.get(q).map((f) => f.properties.code).sort().join();
   let pick = null;
   for (const [q, fs] of holders) {
-    if (fs.length === 2 && fs[0].properties.parent_code === fs[1].properties.parent_code && !commVerts.get(fs[0].properties.parent_code)?.has(q)) {
-      pick = { q, g: fs[0].properties.code, n: fs[1].properties.code };
-      break;
+    if (pick || !inner(q, fs)) continue;
+    const ring = rings(fs[0].geometry).find((r) => r.some((x) => `${x[0]},${x[1]}` === q));
+    for (let i = 0; i + 1 < ring.length && !pick; i++) {
+      const a = `${ring[i][0]},${ring[i][1]}`; const b = `${ring[i + 1][0]},${ring[i + 1][1]}`;
+      if (a === q || b === q || !inner(a, holders.get(a)) || !inner(b, holders.get(b)) || pair(a) !== pair(q) || pair(b) !== pair(q)) continue;
+      const mid = [(ring[i][0] + ring[i + 1][0]) / 2, (ring[i][1] + ring[i + 1][1]) / 2];
+      pick = { q, g: fs[0].properties.code, n: fs[1].properties.code, mid: `${mid[0]},${mid[1]}` };
     }
   }
-  assert.ok(pick, 'the demo has interior vertices shared by two grids');
+  assert.ok(pick, 'the demo has interior edges shared by two grids');
   const base = (await api('/api/v1/revisions')).revisions[0].id;
   await page.fill('#search-input', pick.g);
   await page.click('#search button');
   await page.click(`.click-pop .grid-pop[data-code="${pick.g}"] button.edit-boundary`, { timeout: 30e3 });
   await page.waitForFunction((c) => document.body.dataset.editing === c, pick.g);
-  const vertex = page.locator(`.vertex[data-pos="${pick.q}"]`);
-  assert.equal(await vertex.getAttribute('data-shared'), 'true', 'the shared vertex is marked');
-  await page.waitForTimeout(0);
-  const box = await vertex.boundingBox();
-  const x = box.x + box.width / 2; const y = box.y + box.height / 2;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  for (let i = 1; i <= 6; i++) await page.mouse.move(x + 2 * i, y + i);
-  await page.mouse.up();
-  await page.waitForFunction(() => document.body.dataset.editPreview || document.body.dataset.editError, null, { timeout: 30e3 });
+  const drag = async (sel, dx, dy) => {
+    const el = page.locator(sel);
+    assert.equal(await el.getAttribute('data-shared'), 'true', `${sel} is marked shared`);
+    const box = await el.boundingBox();
+    const x = box.x + box.width / 2; const y = box.y + box.height / 2;
+    const seq = Number(await page.evaluate(() => document.body.dataset.editPreview || 0));
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    for (let i = 1; i <= 6; i++) await page.mouse.move(x + (dx * i) / 6, y + (dy * i) / 6);
+    await page.mouse.up();
+    await page.waitForFunction((s) => Number(document.body.dataset.editPreview || 0) > s || document.body.dataset.editError, seq, { timeout: 30e3 });
+  };
+  await drag(`.vertex:not(.mid)[data-pos="${pick.q}"]`, 12, 6);
+  await drag(`.vertex.mid[data-pos="${pick.mid}"]`, -6, 10);
   const err = await page.evaluate(() => document.querySelector('#edit-card .edit-error')?.textContent);
   assert.equal(await page.evaluate(() => document.body.dataset.editError), undefined, `the dry run was refused: ${err}`);
   const rows = await page.$$eval('#edit-card table.edit-grids tr[data-code]', (trs) => trs.map((tr) => tr.dataset.code).sort());
@@ -376,10 +388,10 @@ test('a planner redraws a boundary: a shared vertex moves in both grids, househo
   const [vg, vn] = [await verts(pick.g), await verts(pick.n)];
   assert.ok(!vg.has(pick.q) && !vn.has(pick.q), 'the old vertex is gone from both grids');
   const moved = [...vg].filter((q) => !holders.has(q));
-  assert.equal(moved.length, 1, 'one new vertex');
-  assert.ok(vn.has(moved[0]), 'the neighbour moved with it');
+  assert.equal(moved.length, 2, 'the moved vertex and the inserted one');
+  assert.ok(moved.every((q) => vn.has(q)), 'the neighbour moved with them');
   assert.equal(await page.evaluate(() => document.body.dataset.editing), undefined);
-  t.diagnostic(`${pick.g} | ${pick.n}: vertex ${pick.q} → ${moved[0]}, revision ${published}`);
+  t.diagnostic(`${pick.g} | ${pick.n}: vertex ${pick.q} moved, one inserted at the edge midpoint ${pick.mid}: ${moved.join(' ')}, revision ${published}`);
   noStrayRequests();
 });
 
