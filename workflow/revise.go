@@ -123,6 +123,8 @@ func (s *Service) ReviseGrids(ctx context.Context, actor *data.Person, in GridEd
 	if !PlansGrids(actor) {
 		return EditPreview{}, fmt.Errorf("%w: only the command center and planners publish boundary revisions", ErrForbidden)
 	}
+	// The callbacks are placeholders (CheckGridEdit wants them set) until
+	// the edited partition is routed below.
 	e := data.GridEdit{Base: in.Base, Put: in.Put, Remove: in.Remove, Note: in.Note, Author: actor.Name, ActorID: actor.ID,
 		GridOf: func(orb.Point) string { return "" }, RouteOf: func(orb.Point) data.Routing { return data.Routing{} }}
 	if err := data.CheckGridEdit(&e); err != nil {
@@ -179,7 +181,7 @@ func (s *Service) ReviseGrids(ctx context.Context, actor *data.Person, in GridEd
 
 // editReachM is how far (metres) from the edited grids, old and new
 // shapes, a point's routing may change: the nearest-grid radius
-// (s.cfg.Routing) and a margin.
+// (Config.NearestMeters) and a margin.
 func (s *Service) editReachM() float64 {
 	return max(s.cfg.NearestMeters, 200) + 200
 }

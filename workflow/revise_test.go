@@ -93,24 +93,8 @@ func TestEditRoutingAgreesWithTheWholePartition(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var box orb.Bound
-		for i, a := range e.Put {
-			if i == 0 {
-				box = a.Geom.Bound()
-			} else {
-				box = box.Union(a.Geom.Bound())
-			}
-		}
-		box = box.Pad(0.01)
-		var all orb.Bound
-		for i, a := range p.Areas {
-			if i == 0 {
-				all = a.Geom.Bound()
-			} else {
-				all = all.Union(a.Geom.Bound())
-			}
-		}
-		all = all.Pad(0.02)
+		box := areasBound(e.Put).Pad(0.01)
+		all := areasBound(p.Areas).Pad(0.02)
 		var pts []orb.Point
 		for _, b := range ds.Buildings {
 			pts = append(pts, b.Point)
@@ -167,4 +151,13 @@ func cloneMoving(mp orb.MultiPolygon, from, to orb.Point) orb.MultiPolygon {
 		out = append(out, np)
 	}
 	return out
+}
+
+// areasBound is the bounding box of the areas' shapes.
+func areasBound(as []data.Area) orb.Bound {
+	b := as[0].Geom.Bound()
+	for _, a := range as[1:] {
+		b = b.Union(a.Geom.Bound())
+	}
+	return b
 }
