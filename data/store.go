@@ -54,6 +54,7 @@ type Dataset struct {
 type ReportQuery struct {
 	IDs       []int64
 	Areas     []string // report's grid, community, street or district code is one of these
+	Grids     []string // report's grid code is one of these
 	Status    []Status
 	Category  []string
 	Assignee  int64     // only cases dispatched to this person (Report.AssigneeID); 0 = any
@@ -145,6 +146,10 @@ type Store interface {
 	GetArea(ctx context.Context, code string) (Area, error)
 	// Partition returns every area and every person with a role, consistently.
 	Partition(ctx context.Context) (Partition, error)
+	// PartitionNear is Partition limited to the areas whose bounding box
+	// intersects b (edges included) and the people holding a post in one
+	// of them, in one read: what routes the points near an edit.
+	PartitionNear(ctx context.Context, b orb.Bound) (Partition, error)
 	// CurrentRevision returns the id of the latest revision (0 when none).
 	CurrentRevision(ctx context.Context) (int64, error)
 	// ListRevisions returns revisions, newest first.
@@ -157,6 +162,9 @@ type Store interface {
 	PutBuildings(ctx context.Context, bs []Building) error
 	// ListBuildings returns the buildings of a grid ("" = all).
 	ListBuildings(ctx context.Context, gridCode string) ([]Building, error)
+	// ListBuildingsIn returns the buildings whose point lies in b (edges
+	// included), by id.
+	ListBuildingsIn(ctx context.Context, b orb.Bound) ([]Building, error)
 	// RelinkBuildings sets every building's GridCode to gridOf(its point)
 	// ("" = in no grid) and recomputes household counts, in one
 	// transaction, after boundaries changed (publishing a revision noted

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -135,21 +136,43 @@ func (s *Service) ReviseGrids(ctx context.Context, actor *data.Person, in GridEd
 			return EditPreview{}, &data.ValidationError{Index: i, Field: "geometry", Reason: err.Error()}
 		}
 	}
-	p, err := s.store.Partition(ctx)
+	// The areas the edit names, wherever they lie; then the partition
+	// near the edit, which is all that can route differently.
+	var named []string
+	for _, a := range e.Put {
+		named = append(named, a.Code, a.ParentCode)
+	}
+	named = append(named, e.Remove...)
+	known, _, err := s.store.ListAreas(ctx, data.AreaQuery{Codes: named})
+	if err != nil {
+		return EditPreview{}, err
+	}
+	stored := map[string]data.Level{}
+	byCode := map[string]*data.Area{}
+	for i := range known {
+		stored[known[i].Code] = known[i].Level
+		byCode[known[i].Code] = &known[i]
+	}
+	if err := data.CheckEditLevels(&e, stored); err != nil {
+		return EditPreview{}, err
+	}
+	reg := s.editRegion(&e, byCode)
+	var p data.Partition
+	if s.route != nil {
+		p, err = s.store.PartitionNear(ctx, reg.outer)
+	} else {
+		p, err = s.store.Partition(ctx)
+	}
 	if err != nil {
 		return EditPreview{}, err
 	}
 	if p.Revision != e.Base {
 		return EditPreview{}, &data.StaleError{Base: e.Base, Current: p.Revision}
 	}
-	stored := map[string]data.Level{}
-	byCode := map[string]*data.Area{}
 	for i := range p.Areas {
-		stored[p.Areas[i].Code] = p.Areas[i].Level
-		byCode[p.Areas[i].Code] = &p.Areas[i]
-	}
-	if err := data.CheckEditLevels(&e, stored); err != nil {
-		return EditPreview{}, err
+		if byCode[p.Areas[i].Code] == nil {
+			byCode[p.Areas[i].Code] = &p.Areas[i]
+		}
 	}
 	if err := planScope(actor, &e, byCode); err != nil {
 		return EditPreview{}, err
@@ -158,7 +181,7 @@ func (s *Service) ReviseGrids(ctx context.Context, actor *data.Person, in GridEd
 	if err := checkShapes(&e, byCode, next); err != nil {
 		return EditPreview{}, err
 	}
-	if e.RouteOf, err = s.editRouting(p, next, &e); err != nil {
+	if e.RouteOf, err = s.editRouting(next, reg); err != nil {
 		return EditPreview{}, err
 	}
 	e.GridOf = func(pt orb.Point) string {
@@ -167,7 +190,7 @@ func (s *Service) ReviseGrids(ctx context.Context, actor *data.Person, in GridEd
 		}
 		return ""
 	}
-	pv, err := s.preview(ctx, &e)
+	pv, err := s.preview(ctx, &e, reg)
 	if err != nil || dryRun {
 		return pv, err
 	}
@@ -186,28 +209,18 @@ func (s *Service) editReachM() float64 {
 	return max(s.cfg.NearestMeters, 200) + 200
 }
 
-// editRouting answers RouteOf for the edited partition next (p as stored,
-// e applied). Only points within editReachM of the edited grids can route
-// differently, so a snapshot is built of the areas near them — every
-// area whose box comes within twice that reach — and every other point
-// keeps the current router's answer: a dry run in a city of 50,000 grids
-// then indexes a few dozen grids, not the city. Without a current router
-// (s.route nil) the whole of next is indexed.
-func (s *Service) editRouting(p, next data.Partition, e *data.GridEdit) (func(orb.Point) data.Routing, error) {
-	if s.cfg.RoutePartition == nil {
-		return nil, errors.New("workflow: boundary edits need Config.RoutePartition")
-	}
-	if s.route == nil {
-		route, err := s.cfg.RoutePartition(next)
-		if err != nil {
-			return nil, err
-		}
-		return func(pt orb.Point) data.Routing { return route(pt[0], pt[1]) }, nil
-	}
-	edited := map[string]bool{}
-	for _, c := range e.Remove {
-		edited[c] = true
-	}
+// editRegion is where an edit can change anything. inner: the box of the
+// edited grids, old and new shapes, padded by editReachM — a point
+// outside it routes as before the edit; outer: padded by twice that — the
+// areas whose box meets it are all that can cover a point of inner or lie
+// within the nearest-grid radius of one. all: no current router to answer
+// the points outside, so everything is read and indexed.
+type editRegion struct {
+	inner, outer orb.Bound
+	all          bool
+}
+
+func (s *Service) editRegion(e *data.GridEdit, stored map[string]*data.Area) editRegion {
 	var box orb.Bound
 	first := true
 	grow := func(b orb.Bound) {
@@ -218,29 +231,41 @@ func (s *Service) editRouting(p, next data.Partition, e *data.GridEdit) (func(or
 		}
 	}
 	for _, a := range e.Put {
-		edited[a.Code] = true
 		grow(a.Geom.Bound())
-	}
-	for _, a := range p.Areas {
-		if edited[a.Code] {
-			grow(a.Geom.Bound())
+		if old := stored[a.Code]; old != nil {
+			grow(old.Geom.Bound())
 		}
 	}
-	lat := max(math.Abs(box.Min[1]), math.Abs(box.Max[1]))
-	inner := box.Pad(geo.DegreesFor(s.editReachM(), lat+1))
-	outer := box.Pad(geo.DegreesFor(2*s.editReachM(), lat+1))
-	near := data.Partition{Revision: next.Revision, People: next.People}
-	for _, a := range next.Areas {
-		if a.Geom.Bound().Intersects(outer) {
-			near.Areas = append(near.Areas, a)
+	for _, c := range e.Remove {
+		if old := stored[c]; old != nil {
+			grow(old.Geom.Bound())
 		}
 	}
-	route, err := s.cfg.RoutePartition(near)
+	lat := max(math.Abs(box.Min[1]), math.Abs(box.Max[1])) + 1
+	return editRegion{
+		inner: box.Pad(geo.DegreesFor(s.editReachM(), lat)),
+		outer: box.Pad(geo.DegreesFor(2*s.editReachM(), lat)),
+		all:   s.route == nil,
+	}
+}
+
+// editRouting answers RouteOf for the edited partition next — all of it
+// (reg.all), or the areas near the edit, the current router answering
+// every point outside reg.inner: a dry run in a city of 50,000 grids then
+// reads and indexes a few dozen grids, not the city.
+func (s *Service) editRouting(next data.Partition, reg editRegion) (func(orb.Point) data.Routing, error) {
+	if s.cfg.RoutePartition == nil {
+		return nil, errors.New("workflow: boundary edits need Config.RoutePartition")
+	}
+	route, err := s.cfg.RoutePartition(next)
 	if err != nil {
 		return nil, err
 	}
+	if reg.all {
+		return func(pt orb.Point) data.Routing { return route(pt[0], pt[1]) }, nil
+	}
 	return func(pt orb.Point) data.Routing {
-		if inner.Contains(pt) {
+		if reg.inner.Contains(pt) {
 			return route(pt[0], pt[1])
 		}
 		return s.route(pt[0], pt[1])
@@ -358,7 +383,7 @@ func closestOnSegment(p, a, b orb.Point) orb.Point {
 
 // preview computes what e does to the buildings and the open cases as
 // stored now (the store repeats the case rerouting in its transaction).
-func (s *Service) preview(ctx context.Context, e *data.GridEdit) (EditPreview, error) {
+func (s *Service) preview(ctx context.Context, e *data.GridEdit, reg editRegion) (EditPreview, error) {
 	pv := EditPreview{Removed: slices.Clone(e.Remove)}
 	if pv.Removed == nil {
 		pv.Removed = []string{}
@@ -370,7 +395,15 @@ func (s *Service) preview(ctx context.Context, e *data.GridEdit) (EditPreview, e
 	for i := range pv.Grids {
 		load[pv.Grids[i].Code] = &pv.Grids[i]
 	}
-	bs, err := s.store.ListBuildings(ctx, "")
+	// Outside reg.inner nothing changes grid: only the buildings in it
+	// are read (all of them without a current router).
+	var bs []data.Building
+	var err error
+	if reg.all {
+		bs, err = s.store.ListBuildings(ctx, "")
+	} else {
+		bs, err = s.store.ListBuildingsIn(ctx, reg.inner)
+	}
 	if err != nil {
 		return pv, err
 	}
@@ -391,11 +424,29 @@ func (s *Service) preview(ctx context.Context, e *data.GridEdit) (EditPreview, e
 	for i := range pv.Grids {
 		pv.Grids[i].Band = Band(pv.Grids[i].Households)
 	}
-	open, _, err := s.store.ListReports(ctx, data.ReportQuery{Open: true})
+	// The open cases the edit can move: those in reg.inner, and those
+	// routed to an edited grid wherever they lie.
+	q := data.ReportQuery{Open: true}
+	if !reg.all {
+		q.BBox = &reg.inner
+	}
+	open, _, err := s.store.ListReports(ctx, q)
 	if err != nil {
 		return pv, err
 	}
-	slices.SortFunc(open, func(a, b data.Report) int { return int(a.ID - b.ID) })
+	if !reg.all {
+		var edited []string
+		for _, a := range e.Put {
+			edited = append(edited, a.Code)
+		}
+		more, _, err := s.store.ListReports(ctx, data.ReportQuery{Open: true, Grids: append(edited, e.Remove...)})
+		if err != nil {
+			return pv, err
+		}
+		open = append(open, more...)
+	}
+	slices.SortFunc(open, func(a, b data.Report) int { return cmp.Compare(a.ID, b.ID) })
+	open = slices.CompactFunc(open, func(a, b data.Report) bool { return a.ID == b.ID })
 	for _, r := range open {
 		nr := e.RouteOf(r.Location)
 		if e.Touches(r.Routing, nr) {

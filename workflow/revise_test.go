@@ -84,11 +84,24 @@ func TestEditRoutingAgreesWithTheWholePartition(t *testing.T) {
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	for name, e := range map[string]*data.GridEdit{"moved vertex": moved, "shrunk grid": shrink} {
-		next := editedPartition(p, e)
-		local, err := s.editRouting(p, next, e)
+		// As ReviseGrids does it: the region of the edit, the areas near
+		// it (Store.PartitionNear), edited and routed.
+		byCode := map[string]*data.Area{}
+		for i := range p.Areas {
+			byCode[p.Areas[i].Code] = &p.Areas[i]
+		}
+		reg := s.editRegion(e, byCode)
+		near := data.Partition{Revision: p.Revision, People: p.People}
+		for _, a := range p.Areas {
+			if a.Geom.Bound().Intersects(reg.outer) {
+				near.Areas = append(near.Areas, a)
+			}
+		}
+		local, err := s.editRouting(editedPartition(near, e), reg)
 		if err != nil {
 			t.Fatal(err)
 		}
+		next := editedPartition(p, e)
 		whole, err := routing.Build(next, routing.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -129,7 +142,7 @@ func TestEditRoutingAgreesWithTheWholePartition(t *testing.T) {
 		if changed == 0 {
 			t.Fatalf("%s: no point routes differently after the edit: the test proves nothing", name)
 		}
-		t.Logf("%s: %d points agree; %d of them route differently after the edit", name, len(pts), changed)
+		t.Logf("%s: %d points agree; %d of them route differently after the edit; %d of %d areas indexed", name, len(pts), changed, len(near.Areas), len(p.Areas))
 	}
 }
 

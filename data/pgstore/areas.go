@@ -328,6 +328,37 @@ func (s *Store) Partition(ctx context.Context) (data.Partition, error) {
 	return p, nil
 }
 
+// PartitionNear is Partition limited to the areas whose bounding box
+// intersects b and the people with a post in one of them (see data.Store).
+func (s *Store) PartitionNear(ctx context.Context, b orb.Bound) (data.Partition, error) {
+	var p data.Partition
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM revisions`).Scan(&p.Revision); err != nil {
+			return err
+		}
+		var w where
+		w.areaBBox(b)
+		rows, err := tx.Query(ctx, `SELECT `+sqlAreaCols+` FROM areas`+w.sql()+` ORDER BY code`, w.args...)
+		if err != nil {
+			return err
+		}
+		if p.Areas, err = collectAreas(rows); err != nil {
+			return err
+		}
+		codes := make([]string, len(p.Areas))
+		for i, a := range p.Areas {
+			codes[i] = a.Code
+		}
+		p.People, err = queryPeople(ctx, tx, `SELECT `+sqlPersonCols+` FROM people
+			WHERE id IN (SELECT person_id FROM assignments WHERE area_code = ANY($1)) ORDER BY id`, codes)
+		return err
+	})
+	if err != nil {
+		return data.Partition{}, translate("partition near", err)
+	}
+	return p, nil
+}
+
 // CurrentRevision returns the id of the latest revision, 0 when none.
 func (s *Store) CurrentRevision(ctx context.Context) (int64, error) {
 	var id int64

@@ -108,6 +108,17 @@ func (s *Store) ListBuildings(ctx context.Context, gridCode string) ([]data.Buil
 	if gridCode != "" {
 		w.add("grid_code = " + w.p(gridCode))
 	}
+	return s.listBuildings(ctx, &w)
+}
+
+// ListBuildingsIn returns the buildings whose point lies in b, by id.
+func (s *Store) ListBuildingsIn(ctx context.Context, b orb.Bound) ([]data.Building, error) {
+	var w where
+	w.add("lon >= " + w.p(b.Min[0]) + " AND lon <= " + w.p(b.Max[0]) + " AND lat >= " + w.p(b.Min[1]) + " AND lat <= " + w.p(b.Max[1]))
+	return s.listBuildings(ctx, &w)
+}
+
+func (s *Store) listBuildings(ctx context.Context, w *where) ([]data.Building, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, address, lon, lat, households, coalesce(grid_code, '') FROM buildings`+w.sql()+` ORDER BY id`, w.args...)
 	if err != nil {
 		return nil, translate("list buildings", err)

@@ -245,6 +245,9 @@ func reportWhere(q data.ReportQuery) *where {
 		a := w.p(q.Areas)
 		w.add("(grid_code = ANY(" + a + ") OR community_code = ANY(" + a + ") OR street_code = ANY(" + a + ") OR district_code = ANY(" + a + "))")
 	}
+	if len(q.Grids) > 0 {
+		w.add("grid_code = ANY(" + w.p(q.Grids) + ")")
+	}
 	if len(q.Status) > 0 {
 		w.add("status = ANY(" + w.p(strs(q.Status)) + ")")
 	}

@@ -332,6 +332,33 @@ func (s *Store) Partition(ctx context.Context) (data.Partition, error) {
 	return p, nil
 }
 
+// PartitionNear is Partition limited to the areas whose bounding box
+// intersects b and the people with a post in one of them (see data.Store).
+func (s *Store) PartitionNear(ctx context.Context, b orb.Bound) (data.Partition, error) {
+	var p data.Partition
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM revisions`).Scan(&p.Revision); err != nil {
+			return err
+		}
+		var err error
+		if p.Areas, err = queryAreas(ctx, tx, `SELECT `+areaCols+` FROM areas WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ? ORDER BY code`,
+			b.Min[0], b.Max[0], b.Min[1], b.Max[1]); err != nil {
+			return err
+		}
+		codes := make([]string, len(p.Areas))
+		for i, a := range p.Areas {
+			codes[i] = a.Code
+		}
+		p.People, err = queryPeople(ctx, tx, `SELECT id, name, phone FROM people
+			WHERE id IN (SELECT person_id FROM assignments WHERE area_code`+inList+`) ORDER BY id`, jsonList(codes))
+		return err
+	})
+	if err != nil {
+		return data.Partition{}, translate("partition near", err)
+	}
+	return p, nil
+}
+
 // CurrentRevision returns the id of the latest revision, 0 when none.
 func (s *Store) CurrentRevision(ctx context.Context) (int64, error) {
 	var id int64

@@ -128,6 +128,10 @@ func (s *Store) ListBuildings(ctx context.Context, gridCode string) ([]data.Buil
 	if gridCode != "" {
 		w.add("grid_code = ?", gridCode)
 	}
+	return s.listBuildings(ctx, w)
+}
+
+func (s *Store) listBuildings(ctx context.Context, w where) ([]data.Building, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, address, lon, lat, households, coalesce(grid_code, '') FROM buildings`+w.sql()+` ORDER BY id`, w.args...)
 	if err != nil {
 		return nil, translate("list buildings", err)
@@ -142,6 +146,13 @@ func (s *Store) ListBuildings(ctx context.Context, gridCode string) ([]data.Buil
 		out = append(out, b)
 	}
 	return out, translate("list buildings", rows.Err())
+}
+
+// ListBuildingsIn returns the buildings whose point lies in b, by id.
+func (s *Store) ListBuildingsIn(ctx context.Context, b orb.Bound) ([]data.Building, error) {
+	var w where
+	w.add("lon >= ? AND lon <= ? AND lat >= ? AND lat <= ?", b.Min[0], b.Max[0], b.Min[1], b.Max[1])
+	return s.listBuildings(ctx, w)
 }
 
 // RelinkBuildings sets every building's grid to gridOf(its point) and

@@ -301,6 +301,9 @@ func reportWhere(q data.ReportQuery) *where {
 		a := jsonList(q.Areas)
 		w.add("(grid_code"+inList+" OR community_code"+inList+" OR street_code"+inList+" OR district_code"+inList+")", a, a, a, a)
 	}
+	if len(q.Grids) > 0 {
+		w.add("grid_code"+inList, jsonList(q.Grids))
+	}
 	if len(q.Status) > 0 {
 		w.add("status"+inList, jsonList(strs(q.Status)))
 	}

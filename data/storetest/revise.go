@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -217,5 +218,46 @@ func testReviseGrids(t *testing.T, s data.Store) {
 	// R5 (rejected) keeps its grid even though that grid is gone.
 	if r5 := report(5); r5.Routing.GridCode != codeG2 {
 		t.Fatalf("R5 (rejected) after the merge: %+v", r5.Routing)
+	}
+}
+
+// testPartitionNear: the areas whose box meets the bound (edges count) and
+// the people with a post in one of them, with all their posts.
+func testPartitionNear(t *testing.T, s data.Store) {
+	load(t, s)
+	rev, err := s.CurrentRevision(ctx(t))
+	must(t, err)
+	p, err := s.PartitionNear(ctx(t), orb.Bound{Min: orb.Point{120, 36.1}, Max: orb.Point{120.4, 36.2}})
+	must(t, err)
+	if got := codes(p.Areas); !slices.Equal(got, []string{codeD, codeS1, codeC1, codeG1}) || p.Revision != rev {
+		t.Fatalf("areas near G1's west: %v at revision %d; want D, S1, C1, G1 at %d", got, p.Revision, rev)
+	}
+	var names []string
+	for _, q := range p.People {
+		names = append(names, q.Name)
+	}
+	if !slices.Equal(names, []string{"P1", "P3"}) || len(p.People[0].Assignments) != 2 {
+		t.Fatalf("people near G1's west: %v (%+v); want P1 with both posts, P3", names, p.People)
+	}
+	// A box touching G2's west edge takes G2 and its leader too.
+	p, err = s.PartitionNear(ctx(t), orb.Bound{Min: orb.Point{120.4, 36.1}, Max: orb.Point{120.5, 36.2}})
+	must(t, err)
+	if got := codes(p.Areas); !slices.Contains(got, codeG2) || slices.Contains(got, codeG3) || len(p.People) != 3 {
+		t.Fatalf("a box touching G2: %v, %d people", got, len(p.People))
+	}
+}
+
+// testListBuildingsIn: the buildings whose point lies in the box, edges
+// included, by id.
+func testListBuildingsIn(t *testing.T, s data.Store) {
+	load(t, s)
+	bs, err := s.ListBuildingsIn(ctx(t), orb.Bound{Min: orb.Point{120.1, 36.1}, Max: orb.Point{120.7, 36.2}})
+	must(t, err)
+	var got []string
+	for _, b := range bs {
+		got = append(got, b.Address)
+	}
+	if !slices.Equal(got, []string{"1 West Rd", "2 West Rd", "3 Mid Rd"}) || bs[2].GridCode != codeG2 || bs[2].Households != 200 {
+		t.Fatalf("buildings in the box: %v (%+v)", got, bs)
 	}
 }
