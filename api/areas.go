@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/wangge-dev/wangge/data"
+	"github.com/wangge-dev/wangge/workflow"
 )
 
 // parseBBox parses "minLon,minLat,maxLon,maxLat" (lon/lat, EPSG:4326).
@@ -115,24 +116,12 @@ func (s *Server) areaFeature(a *data.Area, counts map[string]openOverdue) *geojs
 	return f
 }
 
-// band is the household load band of a grid (bandOf); "" for other levels.
+// band is the household load band of a grid (workflow.Band: under 300, normal, over 600); "" for other levels.
 func band(a *data.Area) string {
 	if a.Level != data.LevelGrid {
 		return ""
 	}
-	return bandOf(a.Households)
-}
-
-// bandOf is the household load band of a grid of hh households: "under"
-// (< 300), "normal" (300–600) or "over" (> 600).
-func bandOf(hh int) string {
-	switch {
-	case hh < 300:
-		return "under"
-	case hh > 600:
-		return "over"
-	}
-	return "normal"
+	return workflow.Band(a.Households)
 }
 
 // writeGeoJSON writes v as GeoJSON, gzip-compressed when the client

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wangge-dev/wangge/data"
 	"github.com/wangge-dev/wangge/routing"
+	"github.com/wangge-dev/wangge/workflow"
 )
 
 // defaultHeatCell is the heatmap bin size in degrees (about 100 m).
@@ -207,7 +208,7 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
 	bands := map[string]int{"under": 0, "normal": 0, "over": 0}
 	for code, hh := range s.router.Snapshot().GridHouseholds() {
 		if scope == nil || inScope(code) {
-			bands[bandOf(hh)]++
+			bands[workflow.Band(hh)]++
 		}
 	}
 	// Grids without a leader, in scope: the command center fills them. A
