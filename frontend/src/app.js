@@ -813,10 +813,11 @@ function placeMarkers() {
   for (const m of edit.markers) m.remove();
   edit.markers = [];
   const seen = new Set();
-  const add = (pos, cls, shared, onDrop) => {
+  const add = (pos, cls, shared, onDrop, onDouble) => {
     const el = Object.assign(document.createElement('div'), { className: cls });
     el.dataset.pos = `${pos[0]},${pos[1]}`;
     el.dataset.shared = String(shared);
+    if (onDouble) el.addEventListener('dblclick', (ev) => { ev.stopPropagation(); ev.preventDefault(); onDouble(); });
     const m = new maplibregl.Marker({ element: el, draggable: true }).setLngLat(P(pos[0], pos[1])).addTo(map);
     m.on('dragend', () => {
       const ll = m.getLngLat();
@@ -830,7 +831,7 @@ function placeMarkers() {
       const k = `${a[0]},${a[1]}`;
       if (!seen.has(k)) {
         seen.add(k);
-        add(a, 'vertex', shares(a), (to) => moveVertex(a, to));
+        add(a, 'vertex', shares(a), (to) => moveVertex(a, to), () => deleteVertex(a));
       }
       add([(a[0] + b[0]) / 2, (a[1] + b[1]) / 2], 'vertex mid', shares(a, b), (to) => insertVertex(a, b, to));
     }
@@ -842,6 +843,28 @@ function moveVertex(from, to) {
     let hit = false;
     eachRing(g.geometry, (r) => { for (const q of r) if (samePos(q, from)) { q[0] = to[0]; q[1] = to[1]; hit = true; } });
     if (hit) edit.changed.add(c);
+  }
+  placeMarkers();
+  drawEdit();
+  preview();
+}
+
+/**
+ * deleteVertex takes the vertex q out of every edited grid that has it (a
+ * double click); a ring left with fewer than three corners refuses it.
+ */
+function deleteVertex(q) {
+  const rings = [];
+  for (const [c, g] of edit.grids) eachRing(g.geometry, (r) => { if (r.some((x) => samePos(x, q))) rings.push([c, r]); });
+  if (rings.some(([, r]) => r.length - 1 <= 3)) {
+    edit.error = t('tooFewVertices');
+    renderEdit();
+    return;
+  }
+  for (const [c, r] of rings) {
+    const i = r.findIndex((x) => samePos(x, q));
+    if (i === 0) { r.shift(); r[r.length - 1] = r[0].slice(); } else r.splice(i, 1);
+    edit.changed.add(c);
   }
   placeMarkers();
   drawEdit();
@@ -909,7 +932,7 @@ function renderEdit() {
     <p class="hint">${t('editHint')}</p>
     ${pv ? `<table class="edit-grids"><tr><th>${t('grid')}</th><th>${t('households')}</th><th></th></tr>${rows}</table>
       <p class="edit-effect">${t('buildingsMoved')} <b>${pv.buildings_moved}</b> · ${t('casesRerouted')} <b>${pv.rerouted_count}</b>${pv.unassigned_buildings ? ` · <span class="bad">${t('gapBuildings')} <b>${pv.unassigned_buildings}</b></span>` : ''}</p>`
-    : `<p class="edit-effect">${edit.changed.size ? '…' : t('editNoChange')}</p>`}
+    : `<p class="edit-effect">${edit.error ? '' : edit.changed.size ? '…' : t('editNoChange')}</p>`}
     <div class="edit-error bad" role="alert">${esc(edit.error)}</div>
     <div class="row"><button type="button" id="edit-publish" ${pv && !edit.error ? '' : 'disabled'}>${t('publish')}</button>
     <button type="button" id="edit-cancel">${t('cancel')}</button></div>`;
@@ -1138,6 +1161,7 @@ function bindMap() {
   map.on('mouseleave', 'grids-fill', () => { map.getCanvas().style.cursor = ''; setHover(null); clearTimeout(hoverTimer); hoverPopup.remove(); });
 
   map.on('click', (e) => {
+    if (e.originalEvent?.target?.closest?.('.vertex')) return; // a boundary vertex being edited
     const hit = (layers) => map.queryRenderedFeatures(e.point, { layers: layers.filter((l) => map.getLayer(l)) });
     clickPopup.remove();
     const cs = hit(['cases-point', 'cases-cluster']);

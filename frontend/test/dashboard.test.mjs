@@ -320,7 +320,7 @@ test('the command center relieves a leader from the grid popup, and the grid is 
   noStrayRequests();
 });
 
-test('a planner redraws a boundary: a shared vertex moved and one inserted on a shared edge change both grids, households are previewed, one revision is published', { timeout: 120e3 }, async (t) => {
+test('a planner redraws a boundary: a shared vertex moved, one inserted on a shared edge and one deleted change both grids, households are previewed, one revision is published', { timeout: 120e3 }, async (t) => {
   if (skip) return t.skip('no chromium');
   const { page } = dash;
   // A vertex that exactly two grids of one community share, inside the
@@ -348,7 +348,7 @@ test('a planner redraws a boundary: a shared vertex moved and one inserted on a 
       const a = `${ring[i][0]},${ring[i][1]}`; const b = `${ring[i + 1][0]},${ring[i + 1][1]}`;
       if (a === q || b === q || !inner(a, holders.get(a)) || !inner(b, holders.get(b)) || pair(a) !== pair(q) || pair(b) !== pair(q)) continue;
       const mid = [(ring[i][0] + ring[i + 1][0]) / 2, (ring[i][1] + ring[i + 1][1]) / 2];
-      pick = { q, g: fs[0].properties.code, n: fs[1].properties.code, mid: `${mid[0]},${mid[1]}` };
+      pick = { q, g: fs[0].properties.code, n: fs[1].properties.code, mid: `${mid[0]},${mid[1]}`, a };
     }
   }
   assert.ok(pick, 'the demo has interior edges shared by two grids');
@@ -371,6 +371,11 @@ test('a planner redraws a boundary: a shared vertex moved and one inserted on a 
   };
   await drag(`.vertex:not(.mid)[data-pos="${pick.q}"]`, 12, 6);
   await drag(`.vertex.mid[data-pos="${pick.mid}"]`, -6, 10);
+  // A double click deletes a shared vertex from both grids.
+  const seq = Number(await page.evaluate(() => document.body.dataset.editPreview || 0));
+  await page.dblclick(`.vertex:not(.mid)[data-pos="${pick.a}"]`);
+  await page.waitForFunction((n) => Number(document.body.dataset.editPreview || 0) > n || document.body.dataset.editError, seq, { timeout: 30e3 });
+  assert.equal(await page.locator('.click-pop').count(), 0, 'clicking a vertex opens no grid popup');
   const err = await page.evaluate(() => document.querySelector('#edit-card .edit-error')?.textContent);
   assert.equal(await page.evaluate(() => document.body.dataset.editError), undefined, `the dry run was refused: ${err}`);
   const rows = await page.$$eval('#edit-card table.edit-grids tr[data-code]', (trs) => trs.map((tr) => tr.dataset.code).sort());
@@ -387,11 +392,12 @@ test('a planner redraws a boundary: a shared vertex moved and one inserted on a 
   const verts = async (code) => new Set(rings((await api(`/api/v1/areas/${code}`)).geometry).flat().map((q) => `${q[0]},${q[1]}`));
   const [vg, vn] = [await verts(pick.g), await verts(pick.n)];
   assert.ok(!vg.has(pick.q) && !vn.has(pick.q), 'the old vertex is gone from both grids');
+  assert.ok(!vg.has(pick.a) && !vn.has(pick.a), 'the deleted vertex is gone from both grids');
   const moved = [...vg].filter((q) => !holders.has(q));
   assert.equal(moved.length, 2, 'the moved vertex and the inserted one');
   assert.ok(moved.every((q) => vn.has(q)), 'the neighbour moved with them');
   assert.equal(await page.evaluate(() => document.body.dataset.editing), undefined);
-  t.diagnostic(`${pick.g} | ${pick.n}: vertex ${pick.q} moved, one inserted at the edge midpoint ${pick.mid}: ${moved.join(' ')}, revision ${published}`);
+  t.diagnostic(`${pick.g} | ${pick.n}: vertex ${pick.q} moved, one inserted at the edge midpoint ${pick.mid}: ${moved.join(' ')}; ${pick.a} deleted; revision ${published}`);
   noStrayRequests();
 });
 
