@@ -101,7 +101,10 @@ func newEnv(t *testing.T, kind string, st data.Store, cfg api.Config) *env {
 	if err := r.Reload(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	wf := workflow.New(st, func(lon, lat float64) data.Routing { a := r.Route(lon, lat); return a.Routing() }, time.Now, workflow.Config{RoutePartition: routing.PartitionRouter(routing.Options{})})
+	// As serve wires it, but with no Watch: the router reloads only when
+	// a test asks, or when intake finds it behind the store (CatchUp).
+	wf := workflow.New(st, func(lon, lat float64) data.Routing { a := r.Route(lon, lat); return a.Routing() }, time.Now,
+		workflow.Config{RoutePartition: routing.PartitionRouter(routing.Options{}), CatchUp: func(ctx context.Context, rev int64) error { return r.CatchUp(ctx, st, rev) }})
 	e := &env{t: t, kind: kind, store: st, router: r, wf: wf, tok: map[string]string{}, people: map[int64]*data.Person{}}
 	for name, id := range roles {
 		tok, err := wf.IssueToken(ctx, id, "test "+name)

@@ -98,6 +98,19 @@ func TestReviseGridsMovesAnEdge(t *testing.T) {
 		if ev.status != 200 || !strings.Contains(string(ev.body), `"rerouted"`) {
 			t.Fatalf("G1's leader reads case %d: %d %s", moved, ev.status, ev.body)
 		}
+		// A case submitted before the router has reloaded (this harness
+		// has no Watch) goes to the new grid on the new revision: the store
+		// refuses the old revision's routing and intake catches up.
+		if got := e.router.Revision(); got != base {
+			t.Fatalf("the router is at revision %d before the case, want %d (not yet reloaded)", got, base)
+		}
+		late := e.submit(orb.Point{120.15, 36.5}, "other", "submitted before the router reloaded")
+		if rep, err := e.store.GetReport(ctx, late); err != nil || rep.Routing.GridCode != wt.G1 || rep.Routing.Revision != rev || rep.Routing.LeaderID != wt.Leader1 {
+			t.Fatalf("case %d submitted after the edit: %+v (%v), want G1 on revision %d", late, rep.Routing, err, rev)
+		}
+		if got := e.router.Revision(); got != rev {
+			t.Fatalf("the router is at revision %d after the case, want %d", got, rev)
+		}
 		revs := e.do("GET", "/api/v1/revisions", "", nil, nil).json(t)
 		wantNum(t, path(revs, "revisions", 0, "id"), float64(rev), "newest revision")
 		if err := e.router.Reload(ctx, e.store); err != nil {

@@ -435,6 +435,33 @@ func (r *Router) Swap(s *Snapshot) *Snapshot {
 func (r *Router) Reload(ctx context.Context, store data.Store) error {
 	r.reload.Lock()
 	defer r.reload.Unlock()
+	return r.reloadLocked(ctx, store)
+}
+
+// CatchUp makes the router serve revision rev of store or a later one: it
+// reloads unless the current snapshot — or the one a concurrent reload
+// (Watch's, another caller's) swaps in while this call waits for it — is
+// already that recent. Intake calls it when the store refused a case
+// routed on an older revision (workflow.Config.CatchUp).
+func (r *Router) CatchUp(ctx context.Context, store data.Store, rev int64) error {
+	if r.Revision() >= rev {
+		return nil
+	}
+	r.reload.Lock()
+	defer r.reload.Unlock()
+	if r.Revision() >= rev {
+		return nil
+	}
+	if err := r.reloadLocked(ctx, store); err != nil {
+		return err
+	}
+	if got := r.Revision(); got < rev {
+		return fmt.Errorf("routing: catch up: the store gave revision %d, not %d or later", got, rev)
+	}
+	return nil
+}
+
+func (r *Router) reloadLocked(ctx context.Context, store data.Store) error {
 	t0 := time.Now()
 	p, err := store.Partition(ctx)
 	if err != nil {

@@ -63,13 +63,12 @@ func (s *Service) SubmitBatch(ctx context.Context, actor *data.Person, ins []Int
 			}
 			return nil, fmt.Errorf("item %d: %w", i, err)
 		}
-		r.Routing = s.route(r.Location[0], r.Location[1])
 		out[i] = r
 	}
 	if o.progress != nil {
 		ctx = data.WithProgress(ctx, o.progress)
 	}
-	if err := s.store.CreateReports(ctx, out); err != nil {
+	if err := s.createRouted(ctx, out, func(ctx context.Context) error { return s.store.CreateReports(ctx, out) }); err != nil {
 		return nil, fmt.Errorf("nothing written: %w", err)
 	}
 	return out, nil

@@ -199,7 +199,6 @@ func (s *Service) Submit(ctx context.Context, actor *data.Person, in Intake) (da
 		r.IdempotencyKey = in.IdempotencyKey
 		r.RequestHash = in.hash(actorID)
 	}
-	r.Routing = s.route(r.Location[0], r.Location[1])
 	dup, err := s.findDuplicate(ctx, &r, now)
 	if err != nil {
 		return data.Report{}, false, err
@@ -210,7 +209,13 @@ func (s *Service) Submit(ctx context.Context, actor *data.Person, in Intake) (da
 		ev.Data = map[string]any{"duplicate_of": dup}
 	}
 	want := r.RequestHash
-	created, err := s.store.CreateReport(ctx, &r, ev)
+	var created bool
+	rs := []data.Report{r}
+	err = s.createRouted(ctx, rs, func(ctx context.Context) (err error) {
+		r = rs[0]
+		created, err = s.store.CreateReport(ctx, &r, ev)
+		return err
+	})
 	if err != nil {
 		return data.Report{}, false, err
 	}

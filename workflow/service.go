@@ -46,6 +46,45 @@ type Config struct {
 	// NearestMeters is the router's nearest-grid radius (default 200): how
 	// far from an edited grid a point's routing may change.
 	NearestMeters float64
+	// CatchUp, when set, brings the route function up to at least the
+	// given partition revision (the server: reload its router unless it
+	// already has). With it, intake (Submit, SubmitBatch) asks the store
+	// to refuse a case routed on an older revision than the latest
+	// (data.RequireCurrentRouting) and then catches up, routes again and
+	// retries, so that no case keeps the routing of a partition a
+	// revision has replaced. Without it a case takes the route function's
+	// answer as it is.
+	CatchUp func(ctx context.Context, revision int64) error
+}
+
+// intakeRetries bounds how often intake catches up with a revision
+// published while it was writing (each retry follows a newer revision).
+const intakeRetries = 5
+
+// createRouted writes reports with create, routed by s.route; when the
+// store refuses them as routed on an older revision than its latest
+// (Config.CatchUp set), it catches up, routes them again and retries.
+func (s *Service) createRouted(ctx context.Context, rs []data.Report, create func(ctx context.Context) error) error {
+	for i := range rs {
+		rs[i].Routing = s.route(rs[i].Location[0], rs[i].Location[1])
+	}
+	if s.cfg.CatchUp == nil {
+		return create(ctx)
+	}
+	ctx = data.RequireCurrentRouting(ctx)
+	for try := 0; ; try++ {
+		err := create(ctx)
+		var se *data.StaleRoutingError
+		if !errors.As(err, &se) || try == intakeRetries {
+			return err
+		}
+		if err := s.cfg.CatchUp(ctx, se.Current); err != nil {
+			return fmt.Errorf("routing is catching up with revision %d: %w", se.Current, err)
+		}
+		for i := range rs {
+			rs[i].Routing = s.route(rs[i].Location[0], rs[i].Location[1])
+		}
+	}
 }
 
 func (c Config) withDefaults() Config {

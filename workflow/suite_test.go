@@ -132,6 +132,7 @@ func runSuite(t *testing.T, mk func(t *testing.T) data.Store) {
 	t.Run("concurrent transitions", func(t *testing.T) { testConcurrent(t, newEnv(t, mk)) })
 	t.Run("reassign", func(t *testing.T) { testReassign(t, newEnv(t, mk)) })
 	t.Run("tokens", func(t *testing.T) { testTokens(t, newEnv(t, mk)) })
+	t.Run("catch up", func(t *testing.T) { testCatchUp(t, newEnv(t, mk)) })
 	t.Run("batch", func(t *testing.T) { testBatch(t, newEnv(t, mk)) })
 }
 

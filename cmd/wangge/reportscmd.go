@@ -61,7 +61,8 @@ func importReports(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	wf := workflow.New(st, func(lon, lat float64) data.Routing { a := r.Route(lon, lat); return a.Routing() }, time.Now, workflow.Config{})
+	wf := workflow.New(st, func(lon, lat float64) data.Routing { a := r.Route(lon, lat); return a.Routing() }, time.Now,
+		workflow.Config{CatchUp: func(ctx context.Context, rev int64) error { return r.CatchUp(ctx, st, rev) }})
 	var opts []workflow.BatchOption
 	if !*quiet {
 		bar := progressbar.NewOptions(len(ins), progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("writing reports (one transaction)"),

@@ -114,7 +114,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	wf := workflow.New(st, func(lon, lat float64) data.Routing {
 		a := router.Route(lon, lat)
 		return a.Routing()
-	}, time.Now, workflow.Config{Logger: log, RoutePartition: routing.PartitionRouter(cfg.Routing), NearestMeters: cfg.Routing.NearestMeters})
+	}, time.Now, workflow.Config{Logger: log, RoutePartition: routing.PartitionRouter(cfg.Routing), NearestMeters: cfg.Routing.NearestMeters,
+		CatchUp: func(ctx context.Context, rev int64) error { return router.CatchUp(ctx, st, rev) }})
 	go wf.RunEscalator(ctx, cfg.EscalateEvery)
 
 	cfg.API.DashboardToken, err = dashboardToken(ctx, st, wf, cfg, demoStore)

@@ -144,7 +144,7 @@ func (s *Store) PutAreas(ctx context.Context, areas []data.Area, replace bool, n
 func (s *Store) PutAreasRelink(ctx context.Context, areas []data.Area, replace bool, note string, gridOf func(pt orb.Point) string) (data.Revision, int, error) {
 	var rev data.Revision
 	moved := 0
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.writePublishing(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE areas IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return err
 		}

@@ -77,7 +77,7 @@ func recomputeHouseholds(ctx context.Context, tx pgx.Tx) error {
 // in one transaction, which publishes a revision (data.BuildingsNote) so
 // that every server reloads the changed counts.
 func (s *Store) PutBuildings(ctx context.Context, bs []data.Building) error {
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.writePublishing(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE areas IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return err
 		}
@@ -139,7 +139,7 @@ func (s *Store) listBuildings(ctx context.Context, w *where) ([]data.Building, e
 // which publishes a revision when a building changed grid.
 func (s *Store) RelinkBuildings(ctx context.Context, gridOf func(pt orb.Point) string) (int, error) {
 	changed := 0
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.writePublishing(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE areas IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return err
 		}

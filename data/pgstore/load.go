@@ -24,7 +24,7 @@ func (s *Store) Load(ctx context.Context, ds *data.Dataset) (data.Revision, erro
 		peopleBase, buildBase int64
 		reportBase            int64
 	)
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.writePublishing(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE areas, people, buildings, reports IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return err
 		}

@@ -63,7 +63,7 @@ func (s *Store) AddPerson(ctx context.Context, p *data.Person) error {
 		return err
 	}
 	var id int64
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.writePublishing(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO people (name, phone) VALUES ($1, $2) RETURNING id`, p.Name, p.Phone).Scan(&id); err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ func (s *Store) SetAssignments(ctx context.Context, id int64, as []data.Assignme
 	if err := data.CheckAssignments(-1, as); err != nil {
 		return err
 	}
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.writePublishing(ctx, func(tx pgx.Tx) error {
 		var name string
 		if err := tx.QueryRow(ctx, `SELECT name FROM people WHERE id = $1 FOR UPDATE`, id).Scan(&name); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {

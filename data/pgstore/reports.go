@@ -95,6 +95,9 @@ func (s *Store) CreateReport(ctx context.Context, r *data.Report, ev data.Event)
 		stored  data.Report
 	)
 	err := s.write(ctx, func(tx pgx.Tx) error {
+		if err := checkRoutingCurrent(ctx, tx, []data.Report{*r}); err != nil {
+			return err
+		}
 		vals := reportValues(r, 0)[1:]
 		var id int64
 		err := tx.QueryRow(ctx, sqlInsertReport, vals...).Scan(&id)
@@ -193,6 +196,9 @@ func (s *Store) CreateReports(ctx context.Context, rs []data.Report) error {
 	var ids []int64
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		if err := checkKeys(ctx, tx, rs); err != nil {
+			return err
+		}
+		if err := checkRoutingCurrent(ctx, tx, rs); err != nil {
 			return err
 		}
 		var err error
@@ -382,4 +388,24 @@ func (s *Store) queryEvents(ctx context.Context, cond string, arg any) ([]data.E
 		}
 		return e, nil
 	})
+}
+
+// checkRoutingCurrent is data.CheckRoutingCurrent against the latest
+// revision. The shared advisory lock (publishLock) keeps any transaction
+// that publishes a revision from committing between this read and the
+// reports' commit: one that committed before is seen (the reports are
+// refused), one that starts after waits for them (and, for a boundary
+// edit, reroutes them with the other open cases).
+func checkRoutingCurrent(ctx context.Context, tx pgx.Tx, rs []data.Report) error {
+	if !data.CurrentRoutingRequired(ctx) {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared($1)`, publishLock); err != nil {
+		return err
+	}
+	var cur int64
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM revisions`).Scan(&cur); err != nil {
+		return err
+	}
+	return data.CheckRoutingCurrent(ctx, rs, cur)
 }

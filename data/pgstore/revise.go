@@ -55,7 +55,7 @@ func (s *Store) ReviseGrids(ctx context.Context, e data.GridEdit) (data.Revision
 		rev data.Revision
 		eff data.EditEffect
 	)
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.writePublishing(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE areas IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return err
 		}

@@ -152,6 +152,24 @@ func (s *Store) Channel() string { return s.channel }
 // rolls back. When ctx ended meanwhile the error wraps ctx.Err(): pgx
 // closes the connection of a cancelled query, and the statement in flight
 // fails with whatever it meets ("use of closed network connection", …).
+// publishLock is the advisory lock key that orders revisions against
+// report intake: a transaction that may publish a revision takes it
+// exclusively first (writePublishing), CreateReport and CreateReports under
+// data.RequireCurrentRouting take it shared (checkRoutingCurrent).
+const publishLock int64 = 0x77616e6767652d72 // "wangge-r"
+
+// writePublishing is write for a transaction that may publish a revision:
+// it takes publishLock exclusively before anything else (so that it never
+// waits for the lock while holding row locks an intake might wait for).
+func (s *Store) writePublishing(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return s.write(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, publishLock); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
 func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	err := pgx.BeginFunc(ctx, s.pool, fn)
 	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {

@@ -133,6 +133,9 @@ func (s *Store) CreateReport(ctx context.Context, r *data.Report, ev data.Event)
 				return err
 			}
 		}
+		if err := checkRoutingCurrent(ctx, tx, []data.Report{*r}); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, insertReportSQL, reportValues(r, nil)...)
 		if err != nil {
 			return err
@@ -249,6 +252,9 @@ func (s *Store) CreateReports(ctx context.Context, rs []data.Report) error {
 	var base int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if err := checkKeys(ctx, tx, rs); err != nil {
+			return err
+		}
+		if err := checkRoutingCurrent(ctx, tx, rs); err != nil {
 			return err
 		}
 		var err error
@@ -461,4 +467,18 @@ func queryEvents(ctx context.Context, tx *sql.Tx, cond string, arg any) ([]data.
 // none < community < street < district (see UpdateReport).
 func escalationRank(x string) string {
 	return "(CASE " + x + " WHEN 'community' THEN 1 WHEN 'street' THEN 2 WHEN 'district' THEN 3 ELSE 0 END)"
+}
+
+// checkRoutingCurrent is data.CheckRoutingCurrent against the latest
+// revision, read inside the write transaction (the one writer: no revision
+// can commit between the read and the reports' commit).
+func checkRoutingCurrent(ctx context.Context, tx *sql.Tx, rs []data.Report) error {
+	if !data.CurrentRoutingRequired(ctx) {
+		return nil
+	}
+	var cur int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM revisions`).Scan(&cur); err != nil {
+		return err
+	}
+	return data.CheckRoutingCurrent(ctx, rs, cur)
 }

@@ -47,6 +47,8 @@ func Run(t *testing.T, open Open) {
 		{"Tokens", testTokens},
 		{"CreateReport", testCreateReport},
 		{"CreateReports", testCreateReports},
+		{"CurrentRouting", testCurrentRouting},
+		{"NoStaleRouting", testNoStaleRouting},
 		{"UpdateReport", testUpdateReport},
 		{"UpdateKeepsEscalation", testUpdateKeepsEscalation},
 		{"UpdateKeepsReroute", testUpdateKeepsReroute},
