@@ -68,6 +68,51 @@ func RerouteEvent(r Reroute, status Status, actor int64, rev Revision) Event {
 			"from_community": r.From.CommunityCode, "to_community": r.To.CommunityCode}}
 }
 
+// Mover is what a store needs to reroute the open cases a revision moves:
+// a *GridEdit (ReviseGrids) or a *Relink (PutAreasRelink).
+type Mover interface {
+	Route(pt orb.Point) Routing    // the routing of the partition as it will be
+	Touches(old, new Routing) bool // whether a case routed old, now routed new, moves
+	Actor() int64                  // the person on the "rerouted" events
+}
+
+// Route is RouteOf (Mover).
+func (e *GridEdit) Route(pt orb.Point) Routing { return e.RouteOf(pt) }
+
+// Actor is ActorID (Mover).
+func (e *GridEdit) Actor() int64 { return e.ActorID }
+
+// Relink is what Store.PutAreasRelink does, in the transaction that writes
+// the areas, for the partition as it will be after the write.
+type Relink struct {
+	// GridOf, when set, re-links every building (households recomputed).
+	GridOf func(pt orb.Point) string
+	// RouteOf, when set, reroutes every open case the write moves
+	// (Touches), with a "rerouted" event (RerouteEvent) by ActorID.
+	RouteOf func(pt orb.Point) Routing
+	ActorID int64
+	// Set by the store from PutAreasRelink's arguments.
+	Replace bool     // every area was replaced
+	Written []string // codes of the grids written
+}
+
+// Route is RouteOf (Mover).
+func (rl *Relink) Route(pt orb.Point) Routing { return rl.RouteOf(pt) }
+
+// Actor is ActorID (Mover).
+func (rl *Relink) Actor() int64 { return rl.ActorID }
+
+// Touches reports whether the write moves a case routed old that the new
+// partition routes new: after a replacing write, any case whose place
+// changes (every area was redrawn); otherwise, as for a GridEdit that
+// puts the written grids, a case in one of them before or after.
+func (rl *Relink) Touches(old, new Routing) bool {
+	if SameRoute(old, new) {
+		return false
+	}
+	return rl.Replace || slices.Contains(rl.Written, old.GridCode) || slices.Contains(rl.Written, new.GridCode)
+}
+
 // Open reports whether a case is still being worked (rerouted by a
 // boundary change): neither closed nor rejected.
 func (s Status) Open() bool { return s != StatusClosed && s != StatusRejected }

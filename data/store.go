@@ -123,12 +123,14 @@ type Store interface {
 	// PutAreasRelink re-links them in the same transaction.
 	PutAreas(ctx context.Context, areas []Area, replace bool, note string) (Revision, error)
 	// PutAreasRelink is PutAreas followed, in the same transaction, by
-	// what RelinkBuildings does with gridOf (when not nil), which must
-	// answer for the partition as it will be after the write: the new
-	// revision and the buildings' grids and household counts commit
-	// together or not at all. It returns the revision and how many
-	// buildings changed grid.
-	PutAreasRelink(ctx context.Context, areas []Area, replace bool, note string, gridOf func(pt orb.Point) string) (Revision, int, error)
+	// what RelinkBuildings does with rl.GridOf (when set), and by the
+	// rerouting of every open case the write moves (Relink.Touches) with
+	// rl.RouteOf (when set), a "rerouted" event each (RerouteEvent); both
+	// must answer for the partition as it will be after the write. The new
+	// revision, the buildings' grids and household counts and the cases'
+	// routing commit together or not at all. It returns the revision, how
+	// many buildings changed grid and the cases rerouted.
+	PutAreasRelink(ctx context.Context, areas []Area, replace bool, note string, rl *Relink) (Revision, EditEffect, error)
 	// ReviseGrids publishes a planner's edit of the grids (see GridEdit) as
 	// one revision, in one transaction: the base revision is checked
 	// (*StaleError), removed grids must hold no posts (*AssignedError),

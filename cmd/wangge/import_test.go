@@ -135,8 +135,9 @@ func importTwoGrids(t *testing.T, db string) {
 }
 
 // TestImportGridsRelinksBuildings: a new partition (import grids --replace)
-// re-links the stored buildings to the grids they now lie in, and the
-// household counts follow — on both stores.
+// re-links the stored buildings to the grids they now lie in, the
+// household counts follow, and the open cases are rerouted to the new
+// grid with a "rerouted" event — on both stores.
 func TestImportGridsRelinksBuildings(t *testing.T) {
 	for kind, db := range storeURLs(t) {
 		t.Run(kind, func(t *testing.T) {
@@ -145,14 +146,21 @@ func TestImportGridsRelinksBuildings(t *testing.T) {
 			if out, err := wangge(t, "import", "buildings", csv, "--db", db, "-q"); err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
+			if out, err := wangge(t, "user", "add", "--name", "指挥中心", "--role", "command_center:D", "--db", db); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			reports := writeFile(t, "r.csv", "category,description,lon,lat\nother,open in G1,120.005,36.01\nother,open in G2,120.015,36.01\n")
+			if out, err := wangge(t, "import", "reports", reports, "--db", db, "-q"); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
 			// One grid over the whole district replaces both.
 			second := writeFile(t, "second.geojson", collection(feature("D", "", "district", ringD), feature("G9", "D", "grid", ringD)))
 			out, err := wangge(t, "import", "grids", second, "--replace", "--db", db, "-q")
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
-			if !strings.Contains(out, "re-linked 2 buildings") {
-				t.Errorf("output should report 2 re-linked buildings:\n%s", out)
+			if !strings.Contains(out, "re-linked 2 buildings") || !strings.Contains(out, "rerouted 2 open cases") {
+				t.Errorf("output should report 2 re-linked buildings and 2 rerouted cases:\n%s", out)
 			}
 			st, err := openStore(context.Background(), db)
 			if err != nil {
@@ -169,6 +177,19 @@ func TestImportGridsRelinksBuildings(t *testing.T) {
 			}
 			if len(bs) != 2 || g9.Households != 150 {
 				t.Fatalf("G9 holds %d buildings and %d households; want 2 and 150", len(bs), g9.Households)
+			}
+			reps, _, err := st.ListReports(context.Background(), data.ReportQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range reps {
+				evs, err := st.Events(context.Background(), r.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.Routing.GridCode != "G9" || r.Routing.Revision != g9.Revision || evs[len(evs)-1].Kind != "rerouted" {
+					t.Fatalf("case %q after the import: %+v, last event %q; want G9 on revision %d, rerouted", r.Description, r.Routing, evs[len(evs)-1].Kind, g9.Revision)
+				}
 			}
 		})
 	}

@@ -125,9 +125,9 @@ func importGrids(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		*note = "import " + filepath.Base(file)
 	}
 	// The boundaries change: every building goes to the grid it will lie
-	// in and the household counts follow, in the transaction that writes
-	// the boundaries, so the routing index of the partition as it will be
-	// is built first. (A code both stored and in the file is taken from
+	// in and the household counts follow, and every open case the import
+	// moves is rerouted, in the transaction that writes the boundaries, so
+	// the routing index of the partition as it will be is built first. (A code both stored and in the file is taken from
 	// the file here; the store then rejects the duplicate.)
 	p, err := st.Partition(ctx)
 	if err != nil {
@@ -147,13 +147,19 @@ func importGrids(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("import %s: nothing written: %w", file, err)
 	}
 	r := routing.NewRouter(next, routing.Options{})
-	rev, n, err := st.PutAreasRelink(ctx, areas, *replace, *note, func(pt orb.Point) string { return r.GridCode(pt[0], pt[1]) })
+	rev, eff, err := st.PutAreasRelink(ctx, areas, *replace, *note, &data.Relink{
+		GridOf:  func(pt orb.Point) string { return r.GridCode(pt[0], pt[1]) },
+		RouteOf: func(pt orb.Point) data.Routing { a := r.Route(pt[0], pt[1]); return a.Routing() },
+	})
 	if err != nil {
 		return fmt.Errorf("import %s: nothing written: %w", file, err)
 	}
 	fmt.Fprintf(stdout, "imported %d areas from %s as revision %d\n", len(areas), file, rev.ID)
-	if n > 0 {
-		fmt.Fprintf(stdout, "re-linked %d buildings to the grids they now lie in\n", n)
+	if eff.Moved > 0 {
+		fmt.Fprintf(stdout, "re-linked %d buildings to the grids they now lie in\n", eff.Moved)
+	}
+	if n := len(eff.Rerouted); n > 0 {
+		fmt.Fprintf(stdout, "rerouted %d open cases to the grids they now lie in (a \"rerouted\" event each)\n", n)
 	}
 	return nil
 }

@@ -141,9 +141,22 @@ func (s *Store) PutAreas(ctx context.Context, areas []data.Area, replace bool, n
 
 // PutAreasRelink is PutAreas and, when gridOf is not nil, RelinkBuildings
 // in the same transaction (see data.Store).
-func (s *Store) PutAreasRelink(ctx context.Context, areas []data.Area, replace bool, note string, gridOf func(pt orb.Point) string) (data.Revision, int, error) {
-	var rev data.Revision
-	moved := 0
+func (s *Store) PutAreasRelink(ctx context.Context, areas []data.Area, replace bool, note string, rl *data.Relink) (data.Revision, data.EditEffect, error) {
+	var (
+		rev    data.Revision
+		eff    data.EditEffect
+		gridOf func(pt orb.Point) string
+		mv     data.Relink
+	)
+	if rl != nil {
+		mv = *rl
+		gridOf, mv.Replace = rl.GridOf, replace
+		for _, a := range areas {
+			if a.Level == data.LevelGrid {
+				mv.Written = append(mv.Written, a.Code)
+			}
+		}
+	}
 	err := s.writePublishing(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE areas IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return err
@@ -174,19 +187,24 @@ func (s *Store) PutAreasRelink(ctx context.Context, areas []data.Area, replace b
 			return err
 		}
 		if gridOf != nil {
-			if moved, err = relink(ctx, tx, bs, gridOf, replace); err != nil {
+			if eff.Moved, err = relink(ctx, tx, bs, gridOf, replace); err != nil {
 				return err
 			}
 		}
 		if rev, err = finishRevision(ctx, tx, id); err != nil {
 			return err
 		}
+		if mv.RouteOf != nil {
+			if eff.Rerouted, err = reroute(ctx, tx, &mv, rev); err != nil {
+				return err
+			}
+		}
 		return s.notify(ctx, tx, id)
 	})
 	if err != nil {
-		return data.Revision{}, 0, translate("put areas", err)
+		return data.Revision{}, data.EditEffect{}, translate("put areas", err)
 	}
-	return rev, moved, nil
+	return rev, eff, nil
 }
 
 // where collects the conditions and parameters of a query. Conditions are

@@ -202,11 +202,11 @@ func removeGrids(ctx context.Context, tx pgx.Tx, bs []data.Building, removed []s
 	return err
 }
 
-// reroute gives every open case the edit moves (data.GridEdit.Touches)
-// the routing e.RouteOf answers for its point at revision rev, with a
+// reroute gives every open case the write moves (mv.Touches: a GridEdit,
+// a Relink) the routing mv.Route answers for its point at revision rev, with a
 // "rerouted" event (data.RerouteEvent) each, and returns the cases moved,
 // by id. A case closed or rejected meanwhile is left alone.
-func reroute(ctx context.Context, tx pgx.Tx, e *data.GridEdit, rev data.Revision) ([]data.Reroute, error) {
+func reroute(ctx context.Context, tx pgx.Tx, mv data.Mover, rev data.Revision) ([]data.Reroute, error) {
 	type open struct {
 		id int64
 		pt orb.Point
@@ -228,9 +228,9 @@ func reroute(ctx context.Context, tx pgx.Tx, e *data.GridEdit, rev data.Revision
 	}
 	var out []data.Reroute
 	for _, o := range cases {
-		nr := e.RouteOf(o.pt)
+		nr := mv.Route(o.pt)
 		nr.Revision = rev.ID
-		if !e.Touches(o.r, nr) {
+		if !mv.Touches(o.r, nr) {
 			continue
 		}
 		var st string
@@ -243,7 +243,7 @@ func reroute(ctx context.Context, tx pgx.Tx, e *data.GridEdit, rev data.Revision
 			return nil, fmt.Errorf("reroute case %d: %w", o.id, err)
 		}
 		rr := data.Reroute{ReportID: o.id, From: o.r, To: nr}
-		ev := data.RerouteEvent(rr, data.Status(st), e.ActorID, rev)
+		ev := data.RerouteEvent(rr, data.Status(st), mv.Actor(), rev)
 		if err := insertEvent(ctx, tx, &ev, o.id); err != nil {
 			return nil, fmt.Errorf("reroute case %d: %w", o.id, err)
 		}

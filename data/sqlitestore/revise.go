@@ -157,7 +157,7 @@ func updateGrid(ctx context.Context, tx *sql.Tx, i int, a data.Area, rev int64) 
 // reroute gives every open case the edit moves (GridEdit.Touches) the
 // routing e.RouteOf answers for its point at revision rev, with a
 // "rerouted" event each; it returns the cases moved, by id.
-func reroute(ctx context.Context, tx *sql.Tx, e *data.GridEdit, rev data.Revision) ([]data.Reroute, error) {
+func reroute(ctx context.Context, tx *sql.Tx, mv data.Mover, rev data.Revision) ([]data.Reroute, error) {
 	type open struct {
 		id     int64
 		pt     orb.Point
@@ -187,9 +187,9 @@ func reroute(ctx context.Context, tx *sql.Tx, e *data.GridEdit, rev data.Revisio
 	}
 	var out []data.Reroute
 	for _, o := range cases {
-		nr := e.RouteOf(o.pt)
+		nr := mv.Route(o.pt)
 		nr.Revision = rev.ID
-		if !e.Touches(o.r, nr) {
+		if !mv.Touches(o.r, nr) {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE reports SET grid_code = ?, community_code = ?, street_code = ?, district_code = ?, leader_id = ?,
@@ -198,7 +198,7 @@ func reroute(ctx context.Context, tx *sql.Tx, e *data.GridEdit, rev data.Revisio
 			return nil, fmt.Errorf("reroute case %d: %w", o.id, err)
 		}
 		rr := data.Reroute{ReportID: o.id, From: o.r, To: nr}
-		ev := data.RerouteEvent(rr, o.status, e.ActorID, rev)
+		ev := data.RerouteEvent(rr, o.status, mv.Actor(), rev)
 		if err := insertEvent(ctx, tx, &ev, o.id); err != nil {
 			return nil, err
 		}

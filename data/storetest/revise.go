@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -259,5 +260,48 @@ func testListBuildingsIn(t *testing.T, s data.Store) {
 	}
 	if !slices.Equal(got, []string{"1 West Rd", "2 West Rd", "3 Mid Rd"}) || bs[2].GridCode != codeG2 || bs[2].Households != 200 {
 		t.Fatalf("buildings in the box: %v (%+v)", got, bs)
+	}
+}
+
+// testPutAreasReroute: an import that replaces the partition reroutes, in
+// its transaction, every open case whose place changes — R4 from G2 to G1
+// (the G1|G2 edge moved east), R8 from C2's queue to G3, which covers it —
+// each with a "rerouted" event; R3 and R7 (their grid unchanged) keep
+// their routing, the closed cases and R5 (rejected) are not touched.
+func testPutAreasReroute(t *testing.T, s data.Store) {
+	load(t, s)
+	areas := fixtureAreas()
+	for i := range areas {
+		switch areas[i].Code {
+		case codeG1:
+			areas[i].Geom = rect(120, 36, 120.75, 37)
+		case codeG2:
+			areas[i].Geom = rect(120.75, 36, 121, 37)
+		}
+	}
+	gridOf, routeOf := edgeAt(120.75)
+	rev, eff, err := s.PutAreasRelink(ctx(t), areas, true, "import redrawn.geojson", &data.Relink{GridOf: gridOf, RouteOf: routeOf, ActorID: 3})
+	must(t, err)
+	var got []string
+	for _, r := range eff.Rerouted {
+		got = append(got, fmt.Sprintf("R%d %s→%s@%d", r.ReportID, r.From.GridCode, r.To.GridCode, r.To.Revision))
+	}
+	want := []string{fmt.Sprintf("R4 %s→%s@%d", codeG2, codeG1, rev.ID), fmt.Sprintf("R8 →%s@%d", codeG3, rev.ID)}
+	if !slices.Equal(got, want) || eff.Moved != 1 {
+		t.Fatalf("rerouted %v, %d buildings moved; want %v, 1", got, eff.Moved, want)
+	}
+	for id, grid := range map[int64]string{3: codeG1, 4: codeG1, 5: codeG2, 7: codeG1, 8: codeG3} {
+		r, err := s.GetReport(ctx(t), id)
+		must(t, err)
+		moved := id == 4 || id == 8
+		if r.Routing.GridCode != grid || (r.Routing.Revision == rev.ID) != moved {
+			t.Fatalf("R%d after the import: %+v, want %s (rerouted: %v)", id, r.Routing, grid, moved)
+		}
+		evs, err := s.Events(ctx(t), id)
+		must(t, err)
+		last := evs[len(evs)-1]
+		if (last.Kind == "rerouted") != moved || moved && (last.ActorID != 3 || !strings.Contains(last.Reason, "import redrawn.geojson")) {
+			t.Fatalf("R%d's last event: %+v", id, last)
+		}
 	}
 }

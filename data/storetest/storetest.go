@@ -37,6 +37,7 @@ func Run(t *testing.T, open Open) {
 		{"Buildings", testBuildings},
 		{"RelinkBuildings", testRelinkBuildings},
 		{"PutAreasRelink", testPutAreasRelink},
+		{"PutAreasReroute", testPutAreasReroute},
 		{"ReviseGrids", testReviseGrids},
 		{"PartitionNear", testPartitionNear},
 		{"ListBuildingsIn", testListBuildingsIn},
@@ -1442,12 +1443,12 @@ func testPutAreasRelink(t *testing.T, s data.Store) {
 	}
 	g1Before := households(codeG1)
 	// The re-link names a grid the new partition lacks: nothing is written.
-	_, _, err = s.PutAreasRelink(ctx(t), fixtureAreas(), true, "redraw", func(pt orb.Point) string {
+	_, _, err = s.PutAreasRelink(ctx(t), fixtureAreas(), true, "redraw", &data.Relink{GridOf: func(pt orb.Point) string {
 		if pt[0] > 124 {
 			return "nope"
 		}
 		return movedWest(pt)
-	})
+	}})
 	wantValidation(t, err, 4)
 	if rev, err := s.CurrentRevision(ctx(t)); err != nil || rev != rev0 {
 		t.Fatalf("revision after a failed PutAreasRelink: %d, %v; want %d", rev, err, rev0)
@@ -1456,9 +1457,9 @@ func testPutAreasRelink(t *testing.T, s data.Store) {
 		t.Fatalf("failed PutAreasRelink changed G1: %d buildings (want %d), %d households (want %d), %v", len(still), len(inG1), households(codeG1), g1Before, err)
 	}
 	// Replace and re-link in one step.
-	rev, n, err := s.PutAreasRelink(ctx(t), fixtureAreas(), true, "redraw", movedWest)
+	rev, eff, err := s.PutAreasRelink(ctx(t), fixtureAreas(), true, "redraw", &data.Relink{GridOf: movedWest})
 	must(t, err)
-	if rev.ID <= rev0 || n != 2 {
+	if n := eff.Moved; rev.ID <= rev0 || n != 2 || len(eff.Rerouted) != 0 {
 		t.Fatalf("PutAreasRelink = revision %d (after %d), %d moved; want a new revision, 2 moved", rev.ID, rev0, n)
 	}
 	if g1, g2, c1 := households(codeG1), households(codeG2), households(codeC1); g1 != 0 || g2 != 350 || c1 != 350 {
@@ -1468,9 +1469,9 @@ func testPutAreasRelink(t *testing.T, s data.Store) {
 		t.Fatalf("G2 holds %d buildings (%v), want 3", len(inG2), err)
 	}
 	// Without gridOf it is PutAreas: a replace drops the links.
-	_, n, err = s.PutAreasRelink(ctx(t), fixtureAreas(), true, "plain", nil)
+	_, eff, err = s.PutAreasRelink(ctx(t), fixtureAreas(), true, "plain", nil)
 	must(t, err)
-	if all, err := s.ListBuildings(ctx(t), codeG2); err != nil || len(all) != 0 || n != 0 {
-		t.Fatalf("after a plain replace G2 holds %d buildings (%v), %d moved", len(all), err, n)
+	if all, err := s.ListBuildings(ctx(t), codeG2); err != nil || len(all) != 0 || eff.Moved != 0 {
+		t.Fatalf("after a plain replace G2 holds %d buildings (%v), %d moved", len(all), err, eff.Moved)
 	}
 }
