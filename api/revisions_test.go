@@ -235,8 +235,9 @@ func TestReviseGridsPlannerScope(t *testing.T) {
 }
 
 // TestReviseGridsTolerance: a shared edge redrawn with digitising noise
-// (centimetres off the neighbour's edge and the community's) is accepted;
-// a metres-deep overlap is not.
+// (centimetres off the neighbour's edge and the community's, or zigzagging
+// across it) is accepted; a metres-deep overlap is not, even where no
+// vertex of either grid lies inside the other.
 func TestReviseGridsTolerance(t *testing.T) {
 	eachStore(t, testConfig, func(t *testing.T, e *env) {
 		base := e.router.Revision()
@@ -249,6 +250,25 @@ func TestReviseGridsTolerance(t *testing.T) {
 			if r.status != c.status {
 				t.Fatalf("edge %.0e° into G2: %d %s, want %d", c.dx, r.status, r.body, c.status)
 			}
+		}
+		poly := func(ring ...[2]float64) map[string]any {
+			return map[string]any{"type": "Feature", "properties": map[string]any{"code": wt.G1, "parent_code": wt.C1},
+				"geometry": map[string]any{"type": "Polygon", "coordinates": [][][2]float64{append(ring, ring[0])}}}
+		}
+		// The G1|G2 edge zigzags across the old one, 5e-6° (about 45 cm)
+		// either side: it crosses G2's edge four times, shallowly.
+		const x, w = 120.125, 5e-6
+		zigzag := poly([2]float64{120, 36}, [2]float64{x + w, 36}, [2]float64{x - w, 36.25}, [2]float64{x + w, 36.5}, [2]float64{x - w, 36.75}, [2]float64{x + w, 37}, [2]float64{120, 37})
+		if r := e.do("POST", "/api/v1/revisions", "command_center", map[string]any{"base_revision": base, "dry_run": true, "put": collection(zigzag)}, nil); r.status != 200 {
+			t.Fatalf("a zigzag edge within 45 cm of G2's: %d %s", r.status, r.body)
+		}
+		// G1 redrawn as a band across all of C1: it crosses G2 like a
+		// plus sign — none of its vertices or edge midpoints lies inside
+		// G2 (they fall on G2's edges), nor any of G2's inside it.
+		band := poly([2]float64{120, 36.55}, [2]float64{120.25, 36.55}, [2]float64{120.25, 36.65}, [2]float64{120, 36.65})
+		r := e.do("POST", "/api/v1/revisions", "command_center", map[string]any{"base_revision": base, "dry_run": true, "put": collection(band)}, nil)
+		if r.status != 400 || !strings.Contains(string(r.body), "overlaps grid "+wt.G2) {
+			t.Fatalf("a band across G2: %d %s, want 400 naming the overlap with G2", r.status, r.body)
 		}
 	})
 }

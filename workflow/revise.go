@@ -293,7 +293,8 @@ func editedPartition(p data.Partition, e *data.GridEdit) data.Partition {
 
 // checkShapes refuses a put grid that strays outside its community, or
 // overlaps another grid of the edited partition, by more than
-// EditToleranceM (tested at the vertices and edge midpoints of both).
+// EditToleranceM: tested at the vertices and edge midpoints of both, and
+// from every place where their edges cross (crossingOverlap).
 func checkShapes(e *data.GridEdit, stored map[string]*data.Area, next data.Partition) error {
 	for i, a := range e.Put {
 		c := stored[a.ParentCode]
@@ -318,6 +319,9 @@ func checkShapes(e *data.GridEdit, stored map[string]*data.Area, next data.Parti
 			if pt, d, ok := inside(o.Geom, a.Geom); ok {
 				return &data.ValidationError{Index: i, Field: "geometry", Reason: fmt.Sprintf("grid %s overlaps grid %s: point (%.7f, %.7f) lies %.1f m inside both", a.Code, o.Code, pt[0], pt[1], d)}
 			}
+			if pt, d, ok := crossingOverlap(a.Geom, o.Geom); ok {
+				return &data.ValidationError{Index: i, Field: "geometry", Reason: fmt.Sprintf("grid %s overlaps grid %s: point (%.7f, %.7f) lies %.1f m inside both", a.Code, o.Code, pt[0], pt[1], d)}
+			}
 		}
 	}
 	return nil
@@ -336,6 +340,84 @@ func inside(a, b orb.MultiPolygon) (orb.Point, float64, bool) {
 		}
 	}
 	return orb.Point{}, 0, false
+}
+
+// crossingOverlap finds a point inside both a and b, farther than
+// EditToleranceM from both boundaries, near a place where an edge of a
+// properly crosses an edge of b: from each such crossing it steps along
+// the four bisectors of the two edges' directions (1.5 m, 3 m, … 1.5 km).
+// One of the four quadrants at a crossing lies in both polygons; if their
+// overlap there is deeper than the tolerance, a point on its bisector is
+// that deep. This finds the overlaps that leave no vertex and no edge
+// midpoint of either polygon inside the other — two grids crossing like a
+// plus sign — while a shared edge redrawn with centimetre noise, which
+// crosses its neighbour's edge at shallow angles, overlaps by less than the
+// tolerance everywhere and passes.
+func crossingOverlap(a, b orb.MultiPolygon) (orb.Point, float64, bool) {
+	bb := b.Bound()
+	ky := 111320.0 // metres per degree of latitude (near enough for steps)
+	kx := ky * math.Cos((bb.Min[1]+bb.Max[1])/2*math.Pi/180)
+	unit := func(p, q orb.Point) (float64, float64) {
+		x, y := (q[0]-p[0])*kx, (q[1]-p[1])*ky
+		n := math.Hypot(x, y)
+		return x / n, y / n
+	}
+	for _, pa := range a {
+		for _, ra := range pa {
+			for i := 0; i+1 < len(ra); i++ {
+				p, q := ra[i], ra[i+1]
+				if !(orb.Bound{Min: p, Max: p}).Extend(q).Intersects(bb) {
+					continue
+				}
+				for _, pb := range b {
+					for _, rb := range pb {
+						for j := 0; j+1 < len(rb); j++ {
+							r, t := rb[j], rb[j+1]
+							x, ok := properCrossing(p, q, r, t)
+							if !ok {
+								continue
+							}
+							ax, ay := unit(p, q)
+							bx, by := unit(r, t)
+							for _, sa := range [2]float64{1, -1} {
+								for _, sb := range [2]float64{1, -1} {
+									ux, uy := sa*ax+sb*bx, sa*ay+sb*by
+									n := math.Hypot(ux, uy)
+									if n < 1e-9 {
+										continue
+									}
+									ux, uy = ux/n, uy/n
+									for m := 1.5; m < 2000; m *= 2 {
+										pt := orb.Point{x[0] + ux*m/kx, x[1] + uy*m/ky}
+										if !planar.MultiPolygonContains(a, pt) || !planar.MultiPolygonContains(b, pt) {
+											continue
+										}
+										if d := min(boundaryMeters(a, pt), boundaryMeters(b, pt)); d > EditToleranceM {
+											return pt, d, true
+										}
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return orb.Point{}, 0, false
+}
+
+// properCrossing returns where segments pq and rt cross at a point interior
+// to both (not at an end, not collinear).
+func properCrossing(p, q, r, t orb.Point) (orb.Point, bool) {
+	orient := func(a, b, c orb.Point) float64 { return (b[0]-a[0])*(c[1]-a[1]) - (b[1]-a[1])*(c[0]-a[0]) }
+	o1, o2 := orient(p, q, r), orient(p, q, t)
+	o3, o4 := orient(r, t, p), orient(r, t, q)
+	if !(o1*o2 < 0 && o3*o4 < 0) {
+		return orb.Point{}, false
+	}
+	u := o3 / (o3 - o4) // p + u(q−p) lies on rt
+	return orb.Point{p[0] + u*(q[0]-p[0]), p[1] + u*(q[1]-p[1])}, true
 }
 
 // probePoints are the vertices and edge midpoints of mp's rings.
