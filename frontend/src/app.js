@@ -751,9 +751,16 @@ document.getElementById('map').addEventListener('click', async (e) => {
 // buildings that change grid and the open cases that would be rerouted;
 // the server's refusal (an overlap, a grid leaving its community) is shown
 // instead. Publishing sends the same edit without dry_run: one revision.
+// Split cuts the grid along the straight line between two of its boundary
+// points (vertices or edge midpoints, clicked in turn) into itself and a new
+// grid of the same community (the next free code); merge takes in a
+// neighbouring grid that shares an edge, which the revision removes. Every
+// change can be undone, one at a time, until the edit is published.
 
 const editCard = document.getElementById('edit-card');
-let edit = null; // {code, base, grids: Map(code → Feature in WGS-84), changed: Set, markers: [], seq}
+// {code, base, grids: Map(code → Feature in WGS-84), changed: Set, removed: Set, added: Set,
+//  history: [snapshot], mode: null|'split'|'merge', cut: [pos], markers: [], seq}
+let edit = null;
 
 const samePos = (a, b) => a[0] === b[0] && a[1] === b[1];
 const eachRing = (geom, fn) => {
@@ -767,7 +774,10 @@ async function startEdit(code) {
   const [revs, f] = await Promise.all([get('/api/v1/revisions'), get(`/api/v1/areas/${encodeURIComponent(code)}`)]);
   const bb = bboxOf(f);
   const pad = 0.002;
-  const near = await get('/api/v1/areas', { level: 'grid', bbox: [bb[0] - pad, bb[1] - pad, bb[2] + pad, bb[3] + pad] });
+  const [near, siblings] = await Promise.all([
+    get('/api/v1/areas', { level: 'grid', bbox: [bb[0] - pad, bb[1] - pad, bb[2] + pad, bb[3] + pad] }),
+    get('/api/v1/areas', { level: 'grid', parent: f.properties.parent_code }), // every code a split must not reuse
+  ]);
   const mine = new Set();
   eachRing(f.geometry, (r) => { for (const q of r) mine.add(`${q[0]},${q[1]}`); });
   const grids = new Map([[code, f]]);
@@ -778,7 +788,11 @@ async function startEdit(code) {
     if (touching) grids.set(n.properties.code, n);
   }
   const before = new Map([...grids.values()].map((g) => [g.properties.code, g.properties.households]));
-  edit = { code, base: revs.revisions[0]?.id || 0, grids, before, changed: new Set(), markers: [], seq: 0, preview: null, error: '' };
+  edit = {
+    code, base: revs.revisions[0]?.id || 0, grids, before, changed: new Set(), removed: new Set(), added: new Set(),
+    siblings: siblings.features.map((g) => g.properties.code),
+    history: [], mode: null, cut: [], markers: [], seq: 0, preview: null, error: '',
+  };
   body.dataset.editing = code;
   delete body.dataset.editPreview;
   delete body.dataset.editError;
@@ -818,6 +832,12 @@ function placeMarkers() {
     el.dataset.pos = `${pos[0]},${pos[1]}`;
     el.dataset.shared = String(shared);
     if (onDouble) el.addEventListener('dblclick', (ev) => { ev.stopPropagation(); ev.preventDefault(); onDouble(); });
+    el.addEventListener('click', (ev) => {
+      if (edit?.mode !== 'split') return;
+      ev.stopPropagation();
+      pickCut(pos);
+    });
+    if (edit.cut.some((q) => samePos(q, pos))) el.classList.add('cut');
     const m = new maplibregl.Marker({ element: el, draggable: true }).setLngLat(P(pos[0], pos[1])).addTo(map);
     m.on('dragend', () => {
       const ll = m.getLngLat();
@@ -839,6 +859,7 @@ function placeMarkers() {
 }
 
 function moveVertex(from, to) {
+  record();
   for (const [c, g] of edit.grids) {
     let hit = false;
     eachRing(g.geometry, (r) => { for (const q of r) if (samePos(q, from)) { q[0] = to[0]; q[1] = to[1]; hit = true; } });
@@ -861,6 +882,7 @@ function deleteVertex(q) {
     renderEdit();
     return;
   }
+  record();
   for (const [c, r] of rings) {
     const i = r.findIndex((x) => samePos(x, q));
     if (i === 0) { r.shift(); r[r.length - 1] = r[0].slice(); } else r.splice(i, 1);
@@ -873,6 +895,7 @@ function deleteVertex(q) {
 
 /** insertVertex puts a new vertex to on the edge a–b of every edited grid that has that edge. */
 function insertVertex(a, b, to) {
+  record();
   for (const [c, g] of edit.grids) {
     eachRing(g.geometry, (r) => {
       for (let i = 0; i + 1 < r.length; i++) {
@@ -889,21 +912,222 @@ function insertVertex(a, b, to) {
   preview();
 }
 
+/** record saves the edit's state before a change, for undo. */
+function record() {
+  edit.history.push(JSON.stringify({
+    grids: [...edit.grids], changed: [...edit.changed], removed: [...edit.removed], added: [...edit.added],
+  }));
+}
+
+function undo() {
+  const h = edit.history.pop();
+  if (!h) return;
+  const st = JSON.parse(h);
+  edit.grids = new Map(st.grids);
+  edit.changed = new Set(st.changed);
+  edit.removed = new Set(st.removed);
+  edit.added = new Set(st.added);
+  edit.mode = null;
+  edit.cut = [];
+  edit.error = '';
+  delete body.dataset.editError;
+  afterChange();
+}
+
+/** afterChange redraws the edit and asks for a new preview (or clears it when nothing is left to change). */
+function afterChange() {
+  placeMarkers();
+  drawEdit();
+  if (edit.changed.size || edit.removed.size) {
+    preview();
+    renderEdit();
+  } else {
+    edit.seq++;
+    edit.preview = null;
+    body.dataset.editPreview = String(edit.seq);
+    renderEdit();
+  }
+}
+
+/** setMode enters or leaves split or merge mode. */
+function setMode(mode) {
+  edit.mode = edit.mode === mode ? null : mode;
+  edit.cut = [];
+  edit.error = '';
+  placeMarkers();
+  renderEdit();
+}
+
+/** outerRing returns the edited grid's only ring, or explains why it cannot be split or merged. */
+function outerRing(g) {
+  const geom = g.geometry;
+  const polys = geom.type === 'Polygon' ? [geom.coordinates] : geom.coordinates;
+  if (polys.length !== 1 || polys[0].length !== 1) return null;
+  return polys[0][0];
+}
+
+/**
+ * pickCut takes a boundary point of the edited grid (a vertex, or an edge
+ * midpoint, which becomes a vertex of every grid on that edge); the second
+ * one splits the grid along the line between them.
+ */
+function pickCut(pos) {
+  if (edit.cut.length === 1 && samePos(edit.cut[0], pos)) return;
+  edit.cut.push(pos.slice());
+  if (edit.cut.length < 2) {
+    placeMarkers();
+    renderEdit();
+    return;
+  }
+  const [a, b] = edit.cut;
+  edit.mode = null;
+  edit.cut = [];
+  const g = edit.grids.get(edit.code);
+  const ring = outerRing(g);
+  if (!ring) {
+    edit.error = t('splitNeedsOneRing');
+    afterChange();
+    return;
+  }
+  record();
+  for (const q of [a, b]) {
+    if (ring.some((x) => samePos(x, q))) continue;
+    // q is an edge midpoint: make it a vertex of every grid with that edge.
+    for (const [c, h] of edit.grids) {
+      eachRing(h.geometry, (r) => {
+        for (let i = 0; i + 1 < r.length; i++) {
+          const m = [(r[i][0] + r[i + 1][0]) / 2, (r[i][1] + r[i + 1][1]) / 2];
+          if (samePos(m, q)) { r.splice(i + 1, 0, q.slice()); edit.changed.add(c); break; }
+        }
+      });
+    }
+  }
+  const open = outerRing(g).slice(0, -1);
+  let i = open.findIndex((x) => samePos(x, a));
+  let j = open.findIndex((x) => samePos(x, b));
+  if (i > j) [i, j] = [j, i];
+  const one = open.slice(i, j + 1);
+  const two = open.slice(j).concat(open.slice(0, i + 1));
+  if (i < 0 || one.length < 3 || two.length < 3) {
+    undo(); // takes back the vertices inserted above
+    edit.error = t('splitAdjacent');
+    renderEdit();
+    return;
+  }
+  const close = (r) => [...r.map((q) => q.slice()), r[0].slice()];
+  const [keep, give] = ringArea(one) >= ringArea(two) ? [one, two] : [two, one];
+  g.geometry = { type: 'Polygon', coordinates: [close(keep)] };
+  const nc = nextGridCode(g.properties.parent_code);
+  const n = Number(nc.slice(g.properties.parent_code.length)) || edit.grids.size + 1;
+  const name = /第\d+网格$/.test(g.properties.name) ? g.properties.name.replace(/第\d+网格$/, `第${n}网格`) : `${g.properties.name}-${n}`;
+  edit.grids.set(nc, { type: 'Feature', properties: { code: nc, name, parent_code: g.properties.parent_code, households: 0 }, geometry: { type: 'Polygon', coordinates: [close(give)] } });
+  edit.changed.add(edit.code);
+  edit.changed.add(nc);
+  edit.added.add(nc);
+  edit.error = '';
+  afterChange();
+}
+
+/** ringArea is a ring's planar area (square degrees, unsigned). */
+function ringArea(r) {
+  let a = 0;
+  for (let i = 0; i < r.length; i++) {
+    const p = r[i]; const q = r[(i + 1) % r.length];
+    a += p[0] * q[1] - q[0] * p[1];
+  }
+  return Math.abs(a / 2);
+}
+
+/** nextGridCode is the community's code and the next three-digit number after its grids' (stored, removed or new in this edit). */
+function nextGridCode(parent) {
+  let n = 0;
+  const codes = [...edit.siblings, ...edit.removed, ...edit.grids.keys()];
+  for (const c of codes) {
+    if (!c.startsWith(parent)) continue;
+    const k = Number(c.slice(parent.length));
+    if (Number.isInteger(k) && k > n) n = k;
+  }
+  return parent + String(n + 1).padStart(3, '0');
+}
+
+/**
+ * merge takes the neighbouring grid code into the edited one: their shared
+ * edges go, the rest of both boundaries becomes the edited grid's ring, and
+ * the neighbour is removed (or, when the edit created it, dropped).
+ */
+function merge(code) {
+  const g = edit.grids.get(edit.code);
+  const h = edit.grids.get(code);
+  const ra = outerRing(g); const rb = outerRing(h);
+  if (!ra || !rb) { edit.error = t('mergeNeedsOneRing'); renderEdit(); return; }
+  const ccw = (r) => { const o = r.slice(0, -1); let a = 0; for (let i = 0; i < o.length; i++) { const p = o[i]; const q = o[(i + 1) % o.length]; a += p[0] * q[1] - q[0] * p[1]; } return a > 0 ? o : o.reverse(); };
+  const key = (p) => `${p[0]},${p[1]}`;
+  const edges = [];
+  for (const o of [ccw(ra), ccw(rb)]) for (let i = 0; i < o.length; i++) edges.push([o[i], o[(i + 1) % o.length]]);
+  const set = new Set(edges.map(([p, q]) => `${key(p)}>${key(q)}`));
+  const kept = edges.filter(([p, q]) => !set.has(`${key(q)}>${key(p)}`));
+  if (kept.length === edges.length) { edit.error = t('mergeNoSharedEdge'); renderEdit(); return; }
+  const next = new Map();
+  for (const [p, q] of kept) {
+    if (next.has(key(p))) { edit.error = t('mergeNotOne'); renderEdit(); return; }
+    next.set(key(p), [p, q]);
+  }
+  const ring = [kept[0][0]];
+  let cur = kept[0][1];
+  while (key(cur) !== key(ring[0]) && ring.length <= kept.length) { ring.push(cur); cur = next.get(key(cur))?.[1]; if (!cur) break; }
+  if (!cur || ring.length !== kept.length) { edit.error = t('mergeNotOne'); renderEdit(); return; }
+  record();
+  g.geometry = { type: 'Polygon', coordinates: [[...ring.map((q) => q.slice()), ring[0].slice()]] };
+  edit.grids.delete(code);
+  edit.changed.delete(code);
+  if (edit.added.has(code)) edit.added.delete(code); else edit.removed.add(code);
+  edit.changed.add(edit.code);
+  edit.mode = null;
+  edit.error = '';
+  afterChange();
+}
+
+/** neighbours are the edited grids that share an edge with the edited one. */
+function neighbours() {
+  const out = [];
+  const g = edit.grids.get(edit.code);
+  for (const [c] of edit.grids) {
+    if (c === edit.code) continue;
+    let hit = false;
+    eachRing(g.geometry, (r) => { for (let i = 0; i + 1 < r.length && !hit; i++) hit = sharedBy(c, r[i], r[i + 1]); });
+    if (hit) out.push(c);
+  }
+  return out;
+}
+
+/** sharedBy reports whether grid c has the edge q–r. */
+function sharedBy(c, q, r) {
+  let hit = false;
+  eachRing(edit.grids.get(c).geometry, (ring) => {
+    for (let i = 0; i + 1 < ring.length && !hit; i++) {
+      hit = (samePos(ring[i], q) && samePos(ring[i + 1], r)) || (samePos(ring[i], r) && samePos(ring[i + 1], q));
+    }
+  });
+  return hit;
+}
+
 function drawEdit() {
   const fc = { type: 'FeatureCollection', features: edit ? [...edit.grids.values()].map((g) => ({ ...g, properties: { code: g.properties.code, mine: g.properties.code === edit.code } })) : [] };
   map.getSource('edit')?.setData(disp(fc));
 }
 
 function editBody(dryRun) {
-  const put = [...edit.changed].map((c) => {
+  const put = [...edit.changed].filter((c) => edit.grids.has(c)).map((c) => {
     const g = edit.grids.get(c);
     return { type: 'Feature', properties: { code: c, name: g.properties.name, parent_code: g.properties.parent_code }, geometry: g.geometry };
   });
-  return { base_revision: edit.base, dry_run: dryRun, note: `${t('editTitle')}: ${edit.code}`, put: { type: 'FeatureCollection', features: put } };
+  return {
+    base_revision: edit.base, dry_run: dryRun, note: `${t('editTitle')}: ${edit.code}`, put: { type: 'FeatureCollection', features: put }, remove: [...edit.removed],
+  };
 }
 
 async function preview() {
-  if (!edit?.changed.size) return;
+  if (!edit?.changed.size && !edit?.removed.size) return;
   const seq = ++edit.seq;
   try {
     const pv = await send('POST', '/api/v1/revisions', editBody(true));
@@ -928,11 +1152,17 @@ function renderEdit() {
   const pv = edit.preview;
   const rows = pv ? pv.grids.map((g) => `<tr data-code="${esc(g.code)}"><td>${esc(g.name)}<br><small>${esc(g.code)}</small></td>
       <td class="num">${edit.before.get(g.code) ?? '–'} → <i class="sw" style="background:${BAND_COLORS[band(g.households)]}"></i><b>${g.households}</b></td><td>${t(`band_${g.band}`)}</td></tr>`).join('') : '';
+  const tools = `<div class="row tools"><button type="button" id="edit-undo" ${edit.history.length ? '' : 'disabled'}>${t('undo')}</button>
+    <button type="button" id="edit-split" class="${edit.mode === 'split' ? 'on' : ''}">${t('split')}</button>
+    <button type="button" id="edit-merge" class="${edit.mode === 'merge' ? 'on' : ''}">${t('merge')}</button></div>`;
+  const modeHint = edit.mode === 'split' ? `<p class="hint mode">${t(edit.cut.length ? 'splitSecond' : 'splitFirst')}</p>`
+    : edit.mode === 'merge' ? `<p class="hint mode">${t('mergeWhich')}</p><div class="merge-list">${neighbours().map((c) => `<button type="button" class="merge-with" data-code="${esc(c)}">${esc(edit.grids.get(c).properties.name || c)}</button>`).join('') || t('noData')}</div>` : '';
+  const removed = edit.removed.size ? `<p class="edit-effect">${t('gridsRemoved')} <b>${[...edit.removed].map(esc).join(', ')}</b></p>` : '';
   editCard.innerHTML = `<h2>${t('editTitle')}: ${esc(name)} <small>${esc(edit.code)}</small></h2>
-    <p class="hint">${t('editHint')}</p>
+    <p class="hint">${t('editHint')}</p>${tools}${modeHint}${removed}
     ${pv ? `<table class="edit-grids"><tr><th>${t('grid')}</th><th>${t('households')}</th><th></th></tr>${rows}</table>
       <p class="edit-effect">${t('buildingsMoved')} <b>${pv.buildings_moved}</b> · ${t('casesRerouted')} <b>${pv.rerouted_count}</b>${pv.unassigned_buildings ? ` · <span class="bad">${t('gapBuildings')} <b>${pv.unassigned_buildings}</b></span>` : ''}</p>`
-    : `<p class="edit-effect">${edit.error ? '' : edit.changed.size ? '…' : t('editNoChange')}</p>`}
+    : `<p class="edit-effect">${edit.error ? '' : edit.changed.size || edit.removed.size ? '…' : t('editNoChange')}</p>`}
     <div class="edit-error bad" role="alert">${esc(edit.error)}</div>
     <div class="row"><button type="button" id="edit-publish" ${pv && !edit.error ? '' : 'disabled'}>${t('publish')}</button>
     <button type="button" id="edit-cancel">${t('cancel')}</button></div>`;
@@ -949,6 +1179,11 @@ function stopEdit() {
 
 editCard.addEventListener('click', async (e) => {
   if (e.target.id === 'edit-cancel') { stopEdit(); return; }
+  if (edit && e.target.id === 'edit-undo') { undo(); return; }
+  if (edit && e.target.id === 'edit-split') { setMode('split'); return; }
+  if (edit && e.target.id === 'edit-merge') { setMode('merge'); return; }
+  const mw = e.target.closest?.('button.merge-with');
+  if (edit && mw) { merge(mw.dataset.code); return; }
   if (e.target.id !== 'edit-publish' || !edit) return;
   e.target.disabled = true;
   try {
@@ -1162,6 +1397,7 @@ function bindMap() {
 
   map.on('click', (e) => {
     if (e.originalEvent?.target?.closest?.('.vertex')) return; // a boundary vertex being edited
+    if (edit?.mode) return; // splitting or merging: only the edit's own markers and buttons act
     const hit = (layers) => map.queryRenderedFeatures(e.point, { layers: layers.filter((l) => map.getLayer(l)) });
     clickPopup.remove();
     const cs = hit(['cases-point', 'cases-cluster']);

@@ -401,6 +401,101 @@ test('a planner redraws a boundary: a shared vertex moved, one inserted on a sha
   noStrayRequests();
 });
 
+test('a planner splits a grid in two (undone once and done again), publishes, then merges the new grid back', { timeout: 180e3 }, async (t) => {
+  if (skip) return t.skip('no chromium');
+  const { page } = dash;
+  const key = (q) => `${q[0]},${q[1]}`;
+  const mid = (a, b) => [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+  const inside = (ring, p) => {
+    let c = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      if ((ring[i][1] > p[1]) !== (ring[j][1] > p[1]) && p[0] < ((ring[j][0] - ring[i][0]) * (p[1] - ring[i][1])) / (ring[j][1] - ring[i][1]) + ring[i][0]) c = !c;
+    }
+    return c;
+  };
+  // A grid of one ring whose chord between the midpoints of edge 0 and of
+  // the edge half the ring further on stays inside it.
+  const now = await api('/api/v1/areas?level=grid');
+  let pick = null;
+  for (const f of now.features) {
+    const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+    if (pick || polys.length !== 1 || polys[0].length !== 1) continue;
+    const open = polys[0][0].slice(0, -1);
+    if (open.length < 4) continue;
+    const j = Math.floor(open.length / 2);
+    const m1 = mid(open[0], open[1]); const m2 = mid(open[j], open[(j + 1) % open.length]);
+    const chordInside = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].every((u) => inside(open, [m1[0] + u * (m2[0] - m1[0]), m1[1] + u * (m2[1] - m1[1])]));
+    if (chordInside && f.properties.households > 0) pick = { g: f.properties.code, parent: f.properties.parent_code, households: f.properties.households, m1: key(m1), m2: key(m2) };
+  }
+  assert.ok(pick, 'the demo has a grid that a straight cut splits');
+  const siblings = await api(`/api/v1/areas?level=grid&parent=${pick.parent}`);
+  const top = Math.max(...siblings.features.map((f) => Number(f.properties.code.slice(pick.parent.length))));
+  const newCode = pick.parent + String(top + 1).padStart(3, '0');
+  const previewAfter = async (fn) => {
+    const seq = Number(await page.evaluate(() => document.body.dataset.editPreview || 0));
+    await fn();
+    await page.waitForFunction((n) => Number(document.body.dataset.editPreview || 0) > n || document.body.dataset.editError, seq, { timeout: 30e3 });
+    const err = await page.evaluate(() => document.querySelector('#edit-card .edit-error')?.textContent);
+    assert.equal(await page.evaluate(() => document.body.dataset.editError), undefined, `refused: ${err}`);
+  };
+  const rows = () => page.$$eval('#edit-card table.edit-grids tr[data-code]', (trs) => trs.map((tr) => tr.dataset.code).sort());
+  const households = () => page.$$eval('#edit-card table.edit-grids tr[data-code]', (trs) => Object.fromEntries(trs.map((tr) => [tr.dataset.code, Number(tr.querySelector('b').textContent)])));
+  const openEdit = async (code) => {
+    await page.fill('#search-input', code);
+    await page.click('#search button');
+    await page.click(`.click-pop .grid-pop[data-code="${code}"] button.edit-boundary`, { timeout: 30e3 });
+    await page.waitForFunction((c) => document.body.dataset.editing === c, code);
+  };
+  const split = async () => {
+    await page.click('#edit-split');
+    await page.click(`.vertex.mid[data-pos="${pick.m1}"]`);
+    assert.match(await page.textContent('#edit-card .hint.mode'), /第二个点|second point/);
+    await previewAfter(() => page.click(`.vertex.mid[data-pos="${pick.m2}"]`));
+    // The grid, the new one, and any neighbour on a cut edge (the cut
+    // point becomes its vertex too, so the two keep sharing the edge).
+    const r = await rows();
+    assert.ok(r.includes(pick.g) && r.includes(newCode), `the grid and the new one are previewed: ${r}`);
+    for (const c of r.filter((c) => c !== pick.g && c !== newCode)) {
+      assert.equal((await households())[c], now.features.find((f) => f.properties.code === c)?.properties.households, `neighbour ${c} keeps its households`);
+    }
+  };
+
+  await openEdit(pick.g);
+  await split();
+  // Undo puts the grid back as it was: nothing left to preview.
+  await previewAfter(() => page.click('#edit-undo'));
+  assert.deepEqual(await rows(), [], 'nothing changed after the undo');
+  assert.equal(await page.evaluate(() => document.querySelector('#edit-undo').disabled), true);
+  await split();
+  const hh = await households();
+  assert.equal(hh[pick.g] + hh[newCode], pick.households, 'the two parts hold the grid\'s households');
+  await page.screenshot({ path: join(screenshotDir, 'planner-split.png') });
+  const base = (await api('/api/v1/revisions')).revisions[0].id;
+  await page.click('#edit-publish');
+  await page.waitForFunction((b) => Number(document.body.dataset.published) > b, base, { timeout: 30e3 });
+  const made = await api(`/api/v1/areas/${newCode}`);
+  const kept = await api(`/api/v1/areas/${pick.g}`);
+  assert.equal(made.properties.parent_code, pick.parent, 'the new grid is in the same community');
+  assert.equal(made.properties.households + kept.properties.households, pick.households);
+  assert.ok(made.properties.households > 0 && kept.properties.households > 0, 'both parts hold buildings');
+
+  // Merge the new grid back: it is removed and the grid holds all again.
+  await openEdit(pick.g);
+  await page.click('#edit-merge');
+  await previewAfter(() => page.click(`#edit-card button.merge-with[data-code="${newCode}"]`));
+  assert.deepEqual(await rows(), [pick.g]);
+  assert.equal((await households())[pick.g], pick.households, 'the merged grid holds all its households again');
+  assert.match(await page.textContent('#edit-card'), new RegExp(newCode), 'the card names the grid to remove');
+  const base2 = (await api('/api/v1/revisions')).revisions[0].id;
+  await page.click('#edit-publish');
+  await page.waitForFunction((b) => Number(document.body.dataset.published) > b, base2, { timeout: 30e3 });
+  const gone = await fetch(`${srv.url}/api/v1/areas/${newCode}`, { headers: srv.token ? { Authorization: `Bearer ${srv.token}` } : {} });
+  assert.equal(gone.status, 404, 'the merged grid is removed');
+  assert.equal((await api(`/api/v1/areas/${pick.g}`)).properties.households, pick.households);
+  t.diagnostic(`${pick.g} split at ${pick.m1} – ${pick.m2} into it and ${newCode} (${made.properties.households} + ${kept.properties.households} households), revision ${base + 1}; merged back in revision ${base2 + 1}`);
+  noStrayRequests();
+});
+
 test('drill-down, side panel, language and the heatmap screenshot', { timeout: 120e3 }, async (t) => {
   if (skip) return t.skip('no chromium');
   const { page } = dash;
