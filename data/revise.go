@@ -96,6 +96,22 @@ type Relink struct {
 	Written []string // codes of the grids written
 }
 
+// Of is a copy of rl (the zero Relink for nil) for a PutAreasRelink of
+// areas, with Replace and Written set.
+func (rl *Relink) Of(areas []Area, replace bool) Relink {
+	if rl == nil {
+		return Relink{}
+	}
+	mv := *rl
+	mv.Replace, mv.Written = replace, nil
+	for _, a := range areas {
+		if a.Level == LevelGrid {
+			mv.Written = append(mv.Written, a.Code)
+		}
+	}
+	return mv
+}
+
 // Route is RouteOf (Mover).
 func (rl *Relink) Route(pt orb.Point) Routing { return rl.RouteOf(pt) }
 

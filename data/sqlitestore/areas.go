@@ -218,24 +218,16 @@ func (s *Store) PutAreas(ctx context.Context, areas []data.Area, replace bool, n
 	return rev, err
 }
 
-// PutAreasRelink is PutAreas and, when gridOf is not nil, RelinkBuildings
-// in the same transaction (see data.Store).
+// PutAreasRelink is PutAreas and, as rl asks, RelinkBuildings and the
+// rerouting of the open cases it moves, in the same transaction (see
+// data.Store).
 func (s *Store) PutAreasRelink(ctx context.Context, areas []data.Area, replace bool, note string, rl *data.Relink) (data.Revision, data.EditEffect, error) {
 	var (
-		rev    data.Revision
-		eff    data.EditEffect
-		gridOf func(pt orb.Point) string
-		mv     data.Relink
+		rev data.Revision
+		eff data.EditEffect
 	)
-	if rl != nil {
-		mv = *rl
-		gridOf, mv.Replace = rl.GridOf, replace
-		for _, a := range areas {
-			if a.Level == data.LevelGrid {
-				mv.Written = append(mv.Written, a.Code)
-			}
-		}
-	}
+	mv := rl.Of(areas, replace)
+	gridOf := mv.GridOf
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var bs []data.Building
 		if gridOf != nil {
