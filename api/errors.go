@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/wangge-dev/wangge/data"
+	"github.com/wangge-dev/wangge/workflow"
 )
 
 // Error is an error with the HTTP status and the curated message a client
@@ -59,6 +60,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			i := ve.Index
 			ae.Index = &i
 		}
+	case errors.Is(err, workflow.ErrRoutingBehind):
+		ae = errStatus(http.StatusServiceUnavailable, "routing_behind", "the routing index is catching up with a newly published revision; nothing was written, try again")
+		w.Header().Set("Retry-After", "1")
 	case errors.Is(err, data.ErrNotFound):
 		ae = errStatus(http.StatusNotFound, "not_found", "not found")
 	case errors.Is(err, data.ErrConflict):

@@ -338,3 +338,77 @@ func FuzzRevisionBody(f *testing.F) {
 		}
 	})
 }
+
+// TestRoutingBehind: when this replica cannot bring its router up to a
+// revision published elsewhere (the reload fails), a report is refused
+// with 503 routing_behind and Retry-After, and nothing is written; once
+// the router catches up the same report is created on the new revision.
+func TestRoutingBehind(t *testing.T) {
+	ctx := context.Background()
+	st := teststores.SQLite(t)
+	if _, err := st.Load(ctx, wt.Dataset(time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	r := routing.NewRouter(nil, routing.Options{})
+	if err := r.Reload(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	broken := true
+	wf := workflow.New(st, func(lon, lat float64) data.Routing { a := r.Route(lon, lat); return a.Routing() }, time.Now,
+		workflow.Config{CatchUp: func(ctx context.Context, rev int64) error {
+			if broken {
+				return fmt.Errorf("index build failed")
+			}
+			return r.CatchUp(ctx, st, rev)
+		}})
+	tok, err := wf.IssueToken(ctx, wt.Staff1, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(testConfig, api.Deps{Store: st, Router: r, Workflow: wf}))
+	defer srv.Close()
+	// A revision the router has not loaded: a building import.
+	if err := st.PutBuildings(ctx, []data.Building{{Address: "新楼", Point: orb.Point{120.05, 36.5}, Households: 10, GridCode: wt.G1}}); err != nil {
+		t.Fatal(err)
+	}
+	post := func() (*http.Response, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/reports", strings.NewReader(`{"category":"other","description":"路灯坏了","lon":120.05,"lat":36.5}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var m map[string]any
+		if err := json.NewDecoder(res.Body).Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		return res, m
+	}
+	count := func() int {
+		_, n, err := st.ListReports(ctx, data.ReportQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	res, m := post()
+	if res.StatusCode != 503 || path(m, "error", "code") != "routing_behind" || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("report while the router cannot catch up: %d %v (Retry-After %q)", res.StatusCode, m, res.Header.Get("Retry-After"))
+	}
+	if n := count(); n != before {
+		t.Fatalf("%d reports after a refused one, want %d", n, before)
+	}
+	broken = false
+	res, m = post()
+	cur, err := st.CurrentRevision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 201 || path(m, "report", "revision") != float64(cur) {
+		t.Fatalf("report once the router can catch up: %d %v, want 201 routed on revision %d", res.StatusCode, m, cur)
+	}
+}

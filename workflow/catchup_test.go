@@ -72,11 +72,20 @@ func testCatchUp(t *testing.T, e *env) {
 	at.Store(cur - 1)
 	fail.Store(true)
 	before := count()
-	if _, _, err := svc.Submit(e.ctx, e.p(wt.Staff1), workflow.Intake{Category: "other", Description: "cannot catch up", Location: pt(120.1, 36.5)}); err == nil {
-		t.Fatal("Submit wrote a case routed on an old revision when catching up failed")
+	if _, _, err := svc.Submit(e.ctx, e.p(wt.Staff1), workflow.Intake{Category: "other", Description: "cannot catch up", Location: pt(120.1, 36.5)}); !errors.Is(err, workflow.ErrRoutingBehind) {
+		t.Fatalf("Submit when catching up failed: %v, want ErrRoutingBehind", err)
 	}
-	if _, err := svc.SubmitBatch(e.ctx, e.p(wt.CC), ins); err == nil {
-		t.Fatal("SubmitBatch wrote cases routed on an old revision when catching up failed")
+	if _, err := svc.SubmitBatch(e.ctx, e.p(wt.CC), ins); !errors.Is(err, workflow.ErrRoutingBehind) {
+		t.Fatalf("SubmitBatch when catching up failed: %v, want ErrRoutingBehind", err)
+	}
+	// Revisions published faster than intake catches up: it gives up.
+	fail.Store(false)
+	svc = workflow.New(e.store, route, e.clock.Now, workflow.Config{CatchUp: func(ctx context.Context, rev int64) error {
+		at.Store(rev - 1) // never quite there
+		return nil
+	}})
+	if _, _, err := svc.Submit(e.ctx, e.p(wt.Staff1), workflow.Intake{Category: "other", Description: "always behind", Location: pt(120.1, 36.5)}); !errors.Is(err, workflow.ErrRoutingBehind) {
+		t.Fatalf("Submit always behind: %v, want ErrRoutingBehind", err)
 	}
 	if n := count(); n != before {
 		t.Fatalf("%d cases after failed catch-ups, want %d", n, before)

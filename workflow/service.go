@@ -57,6 +57,11 @@ type Config struct {
 	CatchUp func(ctx context.Context, revision int64) error
 }
 
+// ErrRoutingBehind: intake could not route a case on the store's latest
+// revision — catching up failed, or revisions kept being published while
+// it tried. Nothing was written; the client may retry (503).
+var ErrRoutingBehind = errors.New("the routing index is catching up with a newly published revision")
+
 // intakeRetries bounds how often intake catches up with a revision
 // published while it was writing (each retry follows a newer revision).
 const intakeRetries = 5
@@ -75,11 +80,14 @@ func (s *Service) createRouted(ctx context.Context, rs []data.Report, create fun
 	for try := 0; ; try++ {
 		err := create(ctx)
 		var se *data.StaleRoutingError
-		if !errors.As(err, &se) || try == intakeRetries {
+		if !errors.As(err, &se) {
 			return err
 		}
+		if try == intakeRetries {
+			return fmt.Errorf("%w: %d revisions published while routing the case (%v)", ErrRoutingBehind, intakeRetries+1, se)
+		}
 		if err := s.cfg.CatchUp(ctx, se.Current); err != nil {
-			return fmt.Errorf("routing is catching up with revision %d: %w", se.Current, err)
+			return fmt.Errorf("%w: revision %d: %v", ErrRoutingBehind, se.Current, err)
 		}
 		for i := range rs {
 			rs[i].Routing = s.route(rs[i].Location[0], rs[i].Location[1])
