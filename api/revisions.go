@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -76,9 +77,33 @@ func (s *Server) reviseGrids(w http.ResponseWriter, r *http.Request) error {
 	status := http.StatusCreated
 	if in.DryRun {
 		status = http.StatusOK
+	} else {
+		s.publishRerouted(r.Context(), pv.Rerouted)
 	}
 	writeJSON(w, status, previewJSON(&pv))
 	return nil
+}
+
+// publishRerouted sends the cases a published edit rerouted to the live
+// feed, as changed cases: their new grid's leader hears of them. The
+// revision is committed whatever happens here; a case that cannot be read
+// back is left out (logged).
+func (s *Server) publishRerouted(ctx context.Context, rr []data.Reroute) {
+	const chunk = 1000
+	for i := 0; i < len(rr); i += chunk {
+		ids := make([]int64, 0, chunk)
+		for _, x := range rr[i:min(i+chunk, len(rr))] {
+			ids = append(ids, x.ReportID)
+		}
+		reps, _, err := s.store.ListReports(ctx, data.ReportQuery{IDs: ids, Limit: len(ids)})
+		if err != nil {
+			s.log.Warn("rerouted cases not sent to the live feed", "cases", len(rr)-i, "err", err)
+			return
+		}
+		for j := range reps {
+			s.publish("report", &reps[j])
+		}
+	}
 }
 
 // prefixed names the put collection in a feature's validation error.

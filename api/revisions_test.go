@@ -72,6 +72,7 @@ func TestReviseGridsMovesAnEdge(t *testing.T) {
 		}
 
 		body["dry_run"] = false
+		feed := e.subscribe("grid_leader") // G1's leader, whose grid the case moves to
 		r = e.do("POST", "/api/v1/revisions", "command_center", body, nil)
 		if r.status != 201 {
 			t.Fatalf("publish: %d %s", r.status, r.body)
@@ -82,6 +83,9 @@ func TestReviseGridsMovesAnEdge(t *testing.T) {
 			t.Fatalf("published %s after revision %d", r.body, base)
 		}
 		wantNum(t, path(m, "rerouted", 0, "report_id"), float64(moved), "rerouted case")
+		if ev := next(t, feed, "G1's leader"); ev.event != "report" || ev.id != fmt.Sprint(moved) || ev.data["grid_code"] != wt.G1 {
+			t.Fatalf("G1's leader's feed after the edit: %+v, want case %d in G1", ev, moved)
+		}
 		rep, err := e.store.GetReport(ctx, moved)
 		if err != nil || rep.Routing.GridCode != wt.G1 || rep.Routing.Revision != rev || rep.Routing.LeaderID != wt.Leader1 {
 			t.Fatalf("case %d after the edit: %+v (%v)", moved, rep.Routing, err)
