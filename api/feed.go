@@ -50,6 +50,16 @@ func (f *feed) unsubscribe(sub *subscriber) {
 	f.mu.Unlock()
 }
 
+// lagAll tells every subscriber to reload before its next change (the
+// relay may have missed changes while reconnecting).
+func (f *feed) lagAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for sub := range f.subs {
+		sub.lagged.Store(true)
+	}
+}
+
 func (f *feed) publish(m feedMsg) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -18,6 +18,7 @@ type counters struct {
 	clientErrors   atomic.Int64 // 4xx answers
 	serverErrors   atomic.Int64 // 5xx answers
 	sseClients     atomic.Int64 // connected live-feed clients
+	relayDropped   atomic.Int64 // case changes not announced to the other servers (casefeed.go)
 }
 
 // metrics serves GET /metrics in the Prometheus text exposition format.
@@ -41,6 +42,7 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
 		{"wangge_http_client_errors_total", "counter", "Answers with a 4xx status.", c.clientErrors.Load()},
 		{"wangge_http_server_errors_total", "counter", "Answers with a 5xx status.", c.serverErrors.Load()},
 		{"wangge_live_feed_clients", "gauge", "Connected live-feed (SSE) clients.", c.sseClients.Load()},
+		{"wangge_live_feed_relay_dropped_total", "counter", "Case changes not announced to the other servers on the store (their feeds miss them).", c.relayDropped.Load()},
 		{"wangge_partition_revision", "gauge", "Partition revision the router serves.", rev},
 		{"wangge_routing_reloads_total", "counter", "Routing index reloads that succeeded.", rs.Reloads},
 		{"wangge_routing_reload_failures_total", "counter", "Routing index reloads that failed (each is retried; the previous index serves meanwhile).", rs.Failures},

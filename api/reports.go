@@ -425,8 +425,15 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// publish sends a case change to the live feed.
+// publish sends a case change to the live feed, and announces it to the
+// other servers on the same store (RelayCases).
 func (s *Server) publish(event string, r *data.Report) {
+	s.feedLocal(event, r)
+	s.announce(event, r.ID)
+}
+
+// feedLocal sends a case change to this server's feed subscribers.
+func (s *Server) feedLocal(event string, r *data.Report) {
 	b, err := json.Marshal(reportJSON(r))
 	if err != nil {
 		return

@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -64,6 +65,10 @@ type Server struct {
 	counters counters
 	tiles    tileCache
 	counts   caseCounts
+	// the live feed across replicas (casefeed.go)
+	origin   string
+	outbox   chan data.CaseChange
+	relaying atomic.Bool
 }
 
 // Deps are the parts the server talks to.
@@ -81,7 +86,8 @@ func New(cfg Config, d Deps) *Server {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	s := &Server{cfg: cfg, store: d.Store, router: d.Router, wf: d.Workflow, assets: d.Assets, log: d.Log, feed: newFeed()}
+	s := &Server{cfg: cfg, store: d.Store, router: d.Router, wf: d.Workflow, assets: d.Assets, log: d.Log, feed: newFeed(),
+		origin: newOrigin(), outbox: make(chan data.CaseChange, outboxSize)}
 	s.routes()
 	return s
 }

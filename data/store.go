@@ -242,6 +242,27 @@ type Notifier interface {
 	Revisions(ctx context.Context) (<-chan int64, error)
 }
 
+// CaseFeed is implemented by stores that several servers share
+// (PostgreSQL LISTEN/NOTIFY): each server announces the case changes it
+// sends to its own live feed, and hears every server's — so a dashboard
+// connected to one replica sees the cases filed through another.
+// Announcements are best effort and carry no case data: a listener reads
+// the case. The channel of CaseChanges is closed when ctx ends; after a
+// reconnect (changes may have been missed) it first delivers a CaseChange
+// with Event "reload".
+type CaseFeed interface {
+	AnnounceCase(ctx context.Context, c CaseChange) error
+	CaseChanges(ctx context.Context) (<-chan CaseChange, error)
+}
+
+// CaseChange is one announced change: case ReportID, the live feed's event
+// name for it ("report"), and the server that announced it.
+type CaseChange struct {
+	Origin   string
+	ReportID int64
+	Event    string
+}
+
 // Guard is what a writer read of a case: UpdateReport writes only while the
 // stored case still has this status and this assignee, so of two writers
 // that read the same case only the first succeeds — whether they change the

@@ -417,3 +417,110 @@ func TestEmbeddedServerHearsOtherProcesses(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestReplicasShareTheLiveFeed: two servers on one PostGIS database; a
+// dashboard connected to replica B sees a case filed through replica A
+// (LISTEN/NOTIFY relay), and A's own subscriber gets it once, not again
+// through the relay.
+func TestReplicasShareTheLiveFeed(t *testing.T) {
+	db := pgtest.FreshSchema(t)
+	bin := wanggeBinary(t)
+	f := writeFile(t, "grids.geojson", collection(feature("D", "", "district", ringD), feature("G1", "D", "grid", ringG1), feature("G2", "D", "grid", ringG2)))
+	if out, err := exec.Command(bin, "import", "grids", f, "--db", db, "-q").CombinedOutput(); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "user", "add", "--name", "指挥中心", "--role", "command_center:D", "--token", "--db", db).Output()
+	if err != nil {
+		t.Fatalf("user add: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	tok := lines[len(lines)-1]
+	a := startServer(t, "--db", db, "--demo", "never", "--dashboard-token", "none")
+	b := startServer(t, "--db", db, "--demo", "never", "--dashboard-token", "none")
+
+	// subscribe returns the ids of the "report" events of s's feed.
+	subscribe := func(s *server) <-chan string {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		req, _ := http.NewRequestWithContext(ctx, "GET", s.url+"/api/v1/stream?access_token="+tok, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("stream: %v %v", err, res)
+		}
+		br := bufio.NewReader(res.Body)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasPrefix(line, ": connected") {
+				break
+			}
+		}
+		ids := make(chan string, 16)
+		go func() {
+			defer res.Body.Close()
+			event := ""
+			for {
+				line, err := br.ReadString('\n')
+				if err != nil {
+					return
+				}
+				line = strings.TrimSpace(line)
+				if e, ok := strings.CutPrefix(line, "event: "); ok {
+					event = e
+				}
+				if id, ok := strings.CutPrefix(line, "id: "); ok && event == "report" {
+					ids <- id
+				}
+			}
+		}()
+		return ids
+	}
+	feedA, feedB := subscribe(a), subscribe(b)
+	submit := func(desc string) string {
+		t.Helper()
+		req, _ := http.NewRequest("POST", a.url+"/api/v1/reports", strings.NewReader(`{"category":"other","description":"`+desc+`","lon":120.005,"lat":36.01}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var m struct {
+			Report struct{ ID int64 } `json:"report"`
+		}
+		if err := json.NewDecoder(res.Body).Decode(&m); err != nil || res.StatusCode != 201 {
+			t.Fatalf("submit on A: %d %v", res.StatusCode, err)
+		}
+		return fmt.Sprint(m.Report.ID)
+	}
+	next := func(ch <-chan string, who string) string {
+		t.Helper()
+		select {
+		case id := <-ch:
+			return id
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: no case on the live feed within 10 s\nA:\n%s\nB:\n%s", who, tail(a.logf), tail(b.logf))
+		}
+		return ""
+	}
+	first := submit("路灯坏了")
+	t0 := time.Now()
+	if got := next(feedB, "replica B"); got != first {
+		t.Fatalf("replica B's feed: case %s, want %s (filed through A)", got, first)
+	}
+	t.Logf("replica B's feed had case %s %v after A acknowledged it", first, time.Since(t0).Round(time.Millisecond))
+	if got := next(feedA, "replica A"); got != first {
+		t.Fatalf("replica A's feed: case %s, want %s", got, first)
+	}
+	second := submit("井盖缺失")
+	if got := next(feedA, "replica A"); got != second {
+		t.Fatalf("replica A's feed after the second case: %s, want %s (the first only once)", got, second)
+	}
+	if got := next(feedB, "replica B"); got != second {
+		t.Fatalf("replica B's feed after the second case: %s, want %s", got, second)
+	}
+}

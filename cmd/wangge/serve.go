@@ -132,6 +132,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	srv := api.New(cfg.API, api.Deps{Store: st, Router: router, Workflow: wf, Assets: assets, Log: log})
+	if err := srv.StartRelay(ctx); err != nil {
+		return fmt.Errorf("live feed relay: %w", err)
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

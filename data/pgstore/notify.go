@@ -29,7 +29,7 @@ func (s *Store) Revisions(ctx context.Context) (<-chan int64, error) {
 	}
 	cfg.RuntimeParams["application_name"] = "wangge-listen " + s.schema
 	// Fail fast when the database is unreachable right now.
-	conn, err := s.listen(ctx, cfg)
+	conn, err := s.listen(ctx, cfg, s.channel)
 	if err != nil {
 		return nil, translate("listen", err)
 	}
@@ -38,12 +38,12 @@ func (s *Store) Revisions(ctx context.Context) (<-chan int64, error) {
 	return out, nil
 }
 
-func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig) (*pgx.Conn, error) {
+func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, channel string) (*pgx.Conn, error) {
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{s.channel}.Sanitize()); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
 		conn.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (s *Store) listenLoop(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.C
 	for {
 		if conn == nil {
 			var err error
-			if conn, err = s.listen(ctx, cfg); err != nil {
+			if conn, err = s.listen(ctx, cfg, s.channel); err != nil {
 				select {
 				case <-time.After(backoff):
 				case <-ctx.Done():

@@ -17,9 +17,10 @@ import (
 
 // Store is the PostGIS store. It is safe for concurrent use.
 type Store struct {
-	pool    *pgxpool.Pool
-	schema  string // current_schema() of the connections, where the tables live
-	channel string // LISTEN/NOTIFY channel of revisions (see Open)
+	pool        *pgxpool.Pool
+	schema      string // current_schema() of the connections, where the tables live
+	channel     string // LISTEN/NOTIFY channel of revisions (see Open)
+	caseChannel string // LISTEN/NOTIFY channel of case changes (casefeed.go)
 }
 
 var (
@@ -48,9 +49,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("pgstore: connect: %w", err)
 	}
-	s.channel = "wangge_revision"
+	s.channel, s.caseChannel = "wangge_revision", "wangge_case"
 	if s.schema != "public" {
 		s.channel += "_" + s.schema
+		s.caseChannel += "_" + s.schema
 	}
 	return s, nil
 }
