@@ -160,6 +160,15 @@ func importGrids(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if n := len(eff.Rerouted); n > 0 {
 		fmt.Fprintf(stdout, "rerouted %d open cases to the grids they now lie in (a \"rerouted\" event each)\n", n)
+		// The running servers' live feeds show them as changed cases.
+		if cf, ok := st.(data.CaseFeed); ok {
+			for _, rr := range eff.Rerouted {
+				if err := cf.AnnounceCase(ctx, data.CaseChange{Origin: "import", ReportID: rr.ReportID, Event: "report"}); err != nil {
+					fmt.Fprintf(stderr, "warning: the live feeds were not told of the rerouted cases: %v\n", err)
+					break
+				}
+			}
+		}
 	}
 	return nil
 }

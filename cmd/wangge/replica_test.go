@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -522,5 +523,20 @@ func TestReplicasShareTheLiveFeed(t *testing.T) {
 	}
 	if got := next(feedB, "replica B"); got != second {
 		t.Fatalf("replica B's feed after the second case: %s, want %s", got, second)
+	}
+	// An import that reroutes both cases: every feed shows them changed.
+	g9 := writeFile(t, "g9.geojson", collection(feature("D", "", "district", ringD), feature("G9", "D", "grid", ringD)))
+	if out, err := exec.Command(bin, "import", "grids", g9, "--replace", "--db", db, "-q").CombinedOutput(); err != nil || !strings.Contains(string(out), "rerouted 2 open cases") {
+		t.Fatalf("import --replace: %v\n%s", err, out)
+	}
+	for _, f := range []struct {
+		ch  <-chan string
+		who string
+	}{{feedA, "replica A"}, {feedB, "replica B"}} {
+		got := []string{next(f.ch, f.who), next(f.ch, f.who)}
+		slices.Sort(got)
+		if want := []string{first, second}; !slices.Equal(got, want) {
+			t.Fatalf("%s's feed after the import: %v, want the rerouted cases %v", f.who, got, want)
+		}
 	}
 }
