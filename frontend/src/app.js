@@ -1150,7 +1150,7 @@ function renderEdit() {
   if (!edit) return;
   const name = areaName(edit.code);
   const pv = edit.preview;
-  const rows = pv ? pv.grids.map((g) => `<tr data-code="${esc(g.code)}"><td>${esc(g.name)}<br><small>${esc(g.code)}</small></td>
+  const rows = pv ? pv.grids.map((g) => `<tr data-code="${esc(g.code)}"><td><input class="grid-name" data-code="${esc(g.code)}" value="${esc(edit.grids.get(g.code)?.properties.name ?? g.name)}" aria-label="${t('gridName')}" maxlength="100"><br><small>${esc(g.code)}</small></td>
       <td class="num">${edit.before.get(g.code) ?? '–'} → <i class="sw" style="background:${BAND_COLORS[band(g.households)]}"></i><b>${g.households}</b></td><td>${t(`band_${g.band}`)}</td></tr>`).join('') : '';
   const tools = `<div class="row tools"><button type="button" id="edit-undo" ${edit.history.length ? '' : 'disabled'}>${t('undo')}</button>
     <button type="button" id="edit-split" class="${edit.mode === 'split' ? 'on' : ''}">${t('split')}</button>
@@ -1176,6 +1176,17 @@ function stopEdit() {
   drawEdit();
   renderEdit();
 }
+
+// A redrawn or new grid's name is edited in its row of the preview.
+editCard.addEventListener('change', (e) => {
+  const inp = e.target.closest?.('input.grid-name');
+  const g = inp && edit?.grids.get(inp.dataset.code);
+  if (!g || !inp.value.trim() || inp.value.trim() === g.properties.name) return;
+  record();
+  g.properties.name = inp.value.trim();
+  edit.changed.add(inp.dataset.code);
+  preview();
+});
 
 editCard.addEventListener('click', async (e) => {
   if (e.target.id === 'edit-cancel') { stopEdit(); return; }

@@ -469,6 +469,11 @@ test('a planner splits a grid in two (undone once and done again), publishes, th
   await split();
   const hh = await households();
   assert.equal(hh[pick.g] + hh[newCode], pick.households, 'the two parts hold the grid\'s households');
+  // The new grid is named in its row of the preview.
+  await previewAfter(async () => {
+    await page.fill(`#edit-card input.grid-name[data-code="${newCode}"]`, '青和新区网格');
+    await page.press(`#edit-card input.grid-name[data-code="${newCode}"]`, 'Enter');
+  });
   await page.screenshot({ path: join(screenshotDir, 'planner-split.png') });
   const base = (await api('/api/v1/revisions')).revisions[0].id;
   await page.click('#edit-publish');
@@ -476,6 +481,7 @@ test('a planner splits a grid in two (undone once and done again), publishes, th
   const made = await api(`/api/v1/areas/${newCode}`);
   const kept = await api(`/api/v1/areas/${pick.g}`);
   assert.equal(made.properties.parent_code, pick.parent, 'the new grid is in the same community');
+  assert.equal(made.properties.name, '青和新区网格', 'the new grid has the name typed in the preview');
   assert.equal(made.properties.households + kept.properties.households, pick.households);
   assert.ok(made.properties.households > 0 && kept.properties.households > 0, 'both parts hold buildings');
 
