@@ -44,9 +44,14 @@ func (s *Server) StartRelay(ctx context.Context) error {
 		for {
 			select {
 			case c := <-s.outbox:
-				if err := cf.AnnounceCase(ctx, c); err != nil && ctx.Err() == nil {
-					s.counters.relayDropped.Add(1)
-					s.log.Warn("live feed relay: announcement lost", "report", c.ReportID, "err", err)
+				// What queued meanwhile goes in the same statement.
+				cs := []data.CaseChange{c}
+				for len(cs) < 500 && len(s.outbox) > 0 {
+					cs = append(cs, <-s.outbox)
+				}
+				if err := cf.AnnounceCases(ctx, cs); err != nil && ctx.Err() == nil {
+					s.counters.relayDropped.Add(int64(len(cs)))
+					s.log.Warn("live feed relay: announcements lost", "cases", len(cs), "err", err)
 				}
 			case <-ctx.Done():
 				return

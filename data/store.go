@@ -251,7 +251,7 @@ type Notifier interface {
 // reconnect (changes may have been missed) it first delivers a CaseChange
 // with Event "reload".
 type CaseFeed interface {
-	AnnounceCase(ctx context.Context, c CaseChange) error
+	AnnounceCases(ctx context.Context, cs []CaseChange) error
 	CaseChanges(ctx context.Context) (<-chan CaseChange, error)
 }
 

@@ -162,11 +162,12 @@ func importGrids(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stdout, "rerouted %d open cases to the grids they now lie in (a \"rerouted\" event each)\n", n)
 		// The running servers' live feeds show them as changed cases.
 		if cf, ok := st.(data.CaseFeed); ok {
-			for _, rr := range eff.Rerouted {
-				if err := cf.AnnounceCase(ctx, data.CaseChange{Origin: "import", ReportID: rr.ReportID, Event: "report"}); err != nil {
-					fmt.Fprintf(stderr, "warning: the live feeds were not told of the rerouted cases: %v\n", err)
-					break
-				}
+			cs := make([]data.CaseChange, len(eff.Rerouted))
+			for i, rr := range eff.Rerouted {
+				cs[i] = data.CaseChange{Origin: "import", ReportID: rr.ReportID, Event: "report"}
+			}
+			if err := cf.AnnounceCases(ctx, cs); err != nil {
+				fmt.Fprintf(stderr, "warning: the live feeds were not told of the rerouted cases: %v\n", err)
 			}
 		}
 	}

@@ -12,15 +12,23 @@ import (
 
 var _ data.CaseFeed = (*Store)(nil)
 
-// AnnounceCase implements data.CaseFeed: pg_notify on the case channel
-// ("wangge_case", suffixed with the schema like the revisions' channel),
-// payload "origin id event".
-func (s *Store) AnnounceCase(ctx context.Context, c data.CaseChange) error {
-	if strings.ContainsRune(c.Origin, ' ') || strings.ContainsRune(c.Event, ' ') {
-		return fmt.Errorf("pgstore: announce case: origin and event must not contain spaces")
+// AnnounceCases implements data.CaseFeed: one pg_notify per change on the
+// case channel ("wangge_case", suffixed with the schema like the
+// revisions' channel), payload "origin id event", all in one statement
+// (in order; identical ones collapse, as PostgreSQL does in a transaction).
+func (s *Store) AnnounceCases(ctx context.Context, cs []data.CaseChange) error {
+	if len(cs) == 0 {
+		return nil
 	}
-	_, err := s.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, s.caseChannel, c.Origin+" "+strconv.FormatInt(c.ReportID, 10)+" "+c.Event)
-	return translate("announce case", err)
+	payloads := make([]string, len(cs))
+	for i, c := range cs {
+		if c.Origin == "" || strings.ContainsRune(c.Origin, ' ') || c.Event == "" || strings.ContainsRune(c.Event, ' ') {
+			return fmt.Errorf("pgstore: announce case %d: origin and event must be single words", c.ReportID)
+		}
+		payloads[i] = c.Origin + " " + strconv.FormatInt(c.ReportID, 10) + " " + c.Event
+	}
+	_, err := s.pool.Exec(ctx, `SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`, s.caseChannel, payloads)
+	return translate("announce cases", err)
 }
 
 // CaseChanges implements data.CaseFeed with LISTEN on a dedicated
