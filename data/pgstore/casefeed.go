@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/wangge-dev/wangge/data"
 )
@@ -36,62 +37,38 @@ func (s *Store) AnnounceCases(ctx context.Context, cs []data.CaseChange) error {
 // the same backoff as Revisions; after every reconnect it first delivers
 // Event "reload".
 func (s *Store) CaseChanges(ctx context.Context) (<-chan data.CaseChange, error) {
-	cfg := s.pool.Config().ConnConfig.Copy()
-	if cfg.RuntimeParams == nil {
-		cfg.RuntimeParams = map[string]string{}
-	}
-	cfg.RuntimeParams["application_name"] = "wangge-cases " + s.schema
+	cfg := s.listenConfig("wangge-cases")
 	conn, err := s.listen(ctx, cfg, s.caseChannel)
 	if err != nil {
 		return nil, translate("listen", err)
 	}
 	out := make(chan data.CaseChange, 256)
+	send := func(c data.CaseChange) {
+		select {
+		case out <- c:
+		case <-ctx.Done():
+		}
+	}
 	go func() {
 		defer close(out)
-		backoff := listenBackoffMin
-		for first := true; ; first = false {
-			if conn == nil {
-				if conn, err = s.listen(ctx, cfg, s.caseChannel); err != nil {
-					select {
-					case <-time.After(backoff):
-					case <-ctx.Done():
-						return
-					}
-					backoff = min(2*backoff, listenBackoffMax)
-					continue
-				}
-				backoff = listenBackoffMin
-			}
-			if !first {
-				select {
-				case out <- data.CaseChange{Event: "reload"}:
-				case <-ctx.Done():
-				}
+		s.keepListening(ctx, cfg, s.caseChannel, conn, func(conn *pgx.Conn, reconnected bool) {
+			if reconnected {
+				send(data.CaseChange{Event: "reload"})
 			}
 			for {
 				n, err := conn.WaitForNotification(ctx)
 				if err != nil {
-					break
+					return
 				}
 				f := strings.Fields(n.Payload)
 				if len(f) != 3 {
 					continue
 				}
-				id, err := strconv.ParseInt(f[1], 10, 64)
-				if err != nil {
-					continue
-				}
-				select {
-				case out <- data.CaseChange{Origin: f[0], ReportID: id, Event: f[2]}:
-				case <-ctx.Done():
+				if id, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+					send(data.CaseChange{Origin: f[0], ReportID: id, Event: f[2]})
 				}
 			}
-			conn.Close(context.WithoutCancel(ctx))
-			conn = nil
-			if ctx.Err() != nil {
-				return
-			}
-		}
+		})
 	}()
 	return out, nil
 }

@@ -23,18 +23,17 @@ const (
 // channel is closed when ctx ends. The receiver should drain it promptly:
 // while it does not, notifications wait in the connection's buffer.
 func (s *Store) Revisions(ctx context.Context) (<-chan int64, error) {
-	cfg := s.pool.Config().ConnConfig.Copy()
-	if cfg.RuntimeParams == nil {
-		cfg.RuntimeParams = map[string]string{}
-	}
-	cfg.RuntimeParams["application_name"] = "wangge-listen " + s.schema
+	cfg := s.listenConfig("wangge-listen")
 	// Fail fast when the database is unreachable right now.
 	conn, err := s.listen(ctx, cfg, s.channel)
 	if err != nil {
 		return nil, translate("listen", err)
 	}
 	out := make(chan int64, 16)
-	go s.listenLoop(ctx, cfg, conn, out)
+	go func() {
+		defer close(out)
+		s.keepListening(ctx, cfg, s.channel, conn, func(conn *pgx.Conn, _ bool) { s.serve(ctx, conn, out) })
+	}()
 	return out, nil
 }
 
@@ -50,13 +49,26 @@ func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, channel string)
 	return conn, nil
 }
 
-func (s *Store) listenLoop(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn, out chan<- int64) {
-	defer close(out)
+// listenConfig is the pool's connection config for a dedicated listening
+// connection named app (application_name "app <schema>").
+func (s *Store) listenConfig(app string) *pgx.ConnConfig {
+	cfg := s.pool.Config().ConnConfig.Copy()
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["application_name"] = app + " " + s.schema
+	return cfg
+}
+
+// keepListening runs serve on conn until it returns (the connection
+// failed), then reconnects to channel with exponential backoff (50 ms …
+// 5 s) and runs it again, telling it that it reconnected, until ctx ends.
+func (s *Store) keepListening(ctx context.Context, cfg *pgx.ConnConfig, channel string, conn *pgx.Conn, serve func(conn *pgx.Conn, reconnected bool)) {
 	backoff := listenBackoffMin
-	for {
+	for reconnected := false; ; reconnected = true {
 		if conn == nil {
 			var err error
-			if conn, err = s.listen(ctx, cfg, s.channel); err != nil {
+			if conn, err = s.listen(ctx, cfg, channel); err != nil {
 				select {
 				case <-time.After(backoff):
 				case <-ctx.Done():
@@ -67,7 +79,7 @@ func (s *Store) listenLoop(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.C
 			}
 			backoff = listenBackoffMin
 		}
-		s.serve(ctx, conn, out)
+		serve(conn, reconnected)
 		conn.Close(context.WithoutCancel(ctx))
 		conn = nil
 		if ctx.Err() != nil {
