@@ -1339,8 +1339,11 @@ function onLiveReport(r) {
   const p = reportProps(r);
   const pt = reportPoint(r);
   const feature = { type: 'Feature', properties: p, geometry: pt ? { type: 'Point', coordinates: pt } : null };
+  // A case the server changed since (rerouted by a boundary edit, say) is
+  // not new, even if this page has not seen it before.
   const fresh = !seenLive.has(String(p.id)) && (!p.status || p.status === 'reported')
-    && (!p.created_at || Date.now() - new Date(p.created_at).getTime() < 3600e3);
+    && (!p.created_at || Date.now() - new Date(p.created_at).getTime() < 3600e3)
+    && (!p.updated_at || !p.created_at || p.updated_at === p.created_at);
   seenLive.add(String(p.id));
   if (!fresh) {
     const i = state.live.findIndex((x) => String(x.properties.id) === String(p.id));
@@ -1376,6 +1379,7 @@ function onLiveReport(r) {
   debouncedPanel();
   debouncedHeat();
 }
+window.__onLiveReport = onLiveReport; // for the browser tests, like window.__map
 const debouncedHeat = debounce(() => { if (state.day === null && state.to.getTime() >= Date.now() - 60e3) { state.to = new Date(); loadHeat(); } }, 3000);
 
 function connectStream() {

@@ -192,6 +192,15 @@ test('a case submitted through the API appears live on the map and in the feed',
   // Clicking it shows the case and its timeline.
   await page.click(`.pulse[data-id="${id}"]`);
   await page.waitForSelector(`#case-detail[data-id="${id}"] .timeline li`);
+  // A case the page has not seen, filed ten minutes ago and changed since
+  // (rerouted by a boundary edit, say), updates the lists but is not new.
+  const counted = await page.evaluate(() => {
+    const before = Number(document.body.dataset.liveCount || 0);
+    const c = new Date(Date.now() - 600e3).toISOString();
+    window.__onLiveReport({ id: 987654321, category: 'other', status: 'reported', created_at: c, updated_at: new Date().toISOString(), lon: 120.4, lat: 36.2 });
+    return Number(document.body.dataset.liveCount || 0) - before;
+  });
+  assert.equal(counted, 0, 'a changed case is not counted as new');
   noStrayRequests();
 });
 
