@@ -27,7 +27,9 @@ import (
 // is answered from the block word and its mask — two small arrays (the
 // demo: 0.4 MB and 0.35 MB) — without reading the block's sixteen cells:
 // uniform points inside the demo's grids 150–190 → 60–131 ns (measured:
-// docs/benchmarks.md, "Block masks").
+// docs/benchmarks.md, "Block masks"). A block without such squares carries
+// the item covering most of its known cells instead, for its spans cells
+// (ranges.go).
 
 // maxBlockedCells is the largest raster stored in blocks (a variable so
 // that tests can build the flat layout from small partitions).
@@ -151,8 +153,11 @@ func (ix *Index) packBlocks() {
 // A block has at most one such item in a partition (a direct or far point
 // is farther than the near-border radius from every other item, and the
 // block is smaller than twice the radius); where items overlap or leave
-// gaps another item's half-cells keep the ordinary path. The item and the
-// block's index must fit the word's 30 bits together; otherwise no masks.
+// gaps another item's half-cells keep the ordinary path. A block with no
+// such half-cells carries the item covering most of its known cells (list
+// or far), whose points its spans cells answer (ranges.go). The item and
+// the block's index must fit the word's 30 bits together; otherwise no
+// masks and no block items.
 func (ix *Index) markMasks(mixed int) {
 	const k = 1 << blockShift
 	ib := max(bits.Len(uint(max(len(ix.items)-1, 0))), 1)
@@ -162,18 +167,25 @@ func (ix *Index) markMasks(mixed int) {
 	}
 	masks := make([]uint64, mixed)
 	items := make([]uint32, mixed)
-	found := false
+	found, named := false, false
 	nx, ny := int(ix.farNX), int(ix.farNY)
 	for i := range masks {
 		item := int64(-1)
 		var m uint64
+		var known [k * k]uint32 // the items covering the block's known cells
+		nk := 0
 		for c := 0; c < k*k; c++ {
 			v := ix.cells[i*k*k+c]
 			var it uint32
 			var half uint8 // bit q (qy*2 + qx) set: that half-cell square is answered by it
 			switch {
+			case ix.isList(v) && ix.lists[v]&^listCount == listKnown:
+				known[nk] = uint32(ix.lists[v+1])
+				nk++
 			case v&cellFar == cellFar:
 				it = v & (1<<ix.farBits - 1)
+				known[nk] = it
+				nk++
 				far := v >> ix.farBits
 				for q := 0; q < 4; q++ {
 					qx, qy := q&1, q>>1
@@ -202,14 +214,19 @@ func (ix *Index) markMasks(mixed int) {
 				}
 			}
 		}
-		if m != 0 {
+		switch {
+		case m != 0:
 			masks[i], items[i], found = m, uint32(item), true
+		case nk > 0:
+			items[i], named = majority(known[:nk]), true
 		}
 	}
-	if !found {
+	if !found && !named {
 		return
 	}
-	ix.bmask = masks
+	if found {
+		ix.bmask = masks
+	}
 	ix.blockIdx = 1<<mb - 1
 	ix.blockItemShift = uint8(mb)
 	for b, w := range ix.blocks {
@@ -218,4 +235,35 @@ func (ix *Index) markMasks(mixed int) {
 			ix.blocks[b] = blockMixed | items[i]<<mb | i
 		}
 	}
+}
+
+// majority is the value most frequent in s (non-empty); ties go to the
+// first met.
+func majority(s []uint32) uint32 {
+	best, bn := s[0], 0
+	for _, v := range s {
+		n := 0
+		for _, u := range s {
+			if u == v {
+				n++
+			}
+		}
+		if n > bn {
+			best, bn = v, n
+		}
+	}
+	return best
+}
+
+// blockItem is the item the word of the mixed block holding cell (cx, cy)
+// carries (markMasks), and false when block words carry none (build time).
+func (ix *Index) blockItem(cx, cy int) (int32, bool) {
+	if ix.blocks == nil || ix.blockItemShift == 0 {
+		return 0, false
+	}
+	w := ix.blocks[(cy>>blockShift)*ix.nbx+cx>>blockShift]
+	if w&blockMixed != blockMixed {
+		return 0, false
+	}
+	return int32(w &^ blockMixed >> ix.blockItemShift), true
 }

@@ -31,7 +31,7 @@ func (ix *Index) SameForTest(o *Index) (bool, string) {
 		name string
 		x, y []byte
 	}{
-		{"cells", bytesOf(ix.cells), bytesOf(o.cells)}, {"lists", bytesOf(ix.lists), bytesOf(o.lists)},
+		{"cells", bytesOf(ix.cells), bytesOf(o.cells)}, {"lists", bytesOf(ix.lists), bytesOf(o.lists)}, {"narrow", bytesOf(ix.narrow), bytesOf(o.narrow)},
 		{"blocks", bytesOf(ix.blocks), bytesOf(o.blocks)}, {"bmask", bytesOf(ix.bmask), bytesOf(o.bmask)},
 		{"farTab", bytesOf(ix.farTab), bytesOf(o.farTab)}, {"edges", bytesOf(ix.edges), bytesOf(o.edges)},
 		{"bedge", bytesOf(ix.bedge), bytesOf(o.bedge)}, {"rowTrig", bytesOf(ix.rowTrig), bytesOf(o.rowTrig)},
@@ -40,8 +40,24 @@ func (ix *Index) SameForTest(o *Index) (bool, string) {
 			return false, a.name
 		}
 	}
-	if ix.nx != o.nx || ix.ny != o.ny || ix.inv != o.inv || ix.gx0 != o.gx0 || ix.gy0 != o.gy0 || ix.farBits != o.farBits || ix.rangeShift != o.rangeShift {
+	if ix.nx != o.nx || ix.ny != o.ny || ix.inv != o.inv || ix.gx0 != o.gx0 || ix.gy0 != o.gy0 || ix.farBits != o.farBits || ix.rangeShift != o.rangeShift || ix.spansDelta != o.spansDelta {
 		return false, "raster geometry"
 	}
 	return true, ""
+}
+
+// WideListsForTest makes NewIndex keep the lists in 32-bit words until the
+// returned function is called.
+func WideListsForTest() (restore func()) {
+	old := wideLists
+	wideLists = true
+	return func() { wideLists = old }
+}
+
+// NoSpansForTest makes NewIndex build no spans cells until the returned
+// function is called.
+func NoSpansForTest() (restore func()) {
+	old := noSpans
+	noSpans = true
+	return func() { noSpans = old }
 }

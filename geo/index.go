@@ -176,7 +176,10 @@ type itemIx struct {
 //   - range: a known or far cell whose listed edges lie within four
 //     consecutive edge ids → the covering item and that span, so the
 //     near-border search reads the edges without the list (ranges.go;
-//     small indexes only, where the ids fit one word).
+//     small indexes only, where the ids fit one word);
+//   - spans: a known or far cell whose listed edges lie in two such spans
+//     and whose covering item is its block's item → the two spans, the
+//     item read from the block word (ranges.go).
 //
 // A raster of up to 2^22 cells is stored as 4 × 4-cell blocks: a block
 // whose cells all hold the same direct, none or outer word is that word in
@@ -186,8 +189,9 @@ type itemIx struct {
 // there needs no read of the cells (blocks.go). Larger rasters stay flat.
 //
 // Edge lists are ascending edge ids (item, ring, vertex order, as PostGIS
-// visits them), interned, with edges that are farther than some other
-// edge from every point of the cell dropped. Metres come from the
+// visits them), in 16-bit words when every id fits (raster.go), interned,
+// with edges that are farther than some other edge from every point of the
+// cell dropped. Metres come from the
 // haversine formula with series for the tiny angles and a per-row cosine
 // (metersAt), which matches DistanceMeters to nanometres. Points off the
 // raster use an R-tree of item boxes (tidwall/rtree). IndexOptions.Advise
@@ -215,12 +219,14 @@ type Index struct {
 	bmask              []uint64  // per mixed block: its half-cells answered by the block word's item alone (blocks.go); nil: none
 	cells              []uint32  // with blocks, the cells of mixed blocks, 16 words each; else (and while building) all cells, row by row
 	rowTrig            []rowTrig // per raster row, for metersAt
-	lists              []int32   // cell lists: a header word, then items and/or edge ids (see raster.go)
+	lists              []int32   // cell lists: a header word, then items and/or edge ids (see raster.go); nil when narrow holds them
+	narrow             []uint16  // the lists in 16-bit words (narrowLists), or nil
 	farTab             []uint64  // far cells' list offsets: (cell+1)<<32 | offset, open addressing (see far.go)
 	farBits            uint8     // item bits of a far cell word
 	farNX, farNY       uint8     // sub-cells of a far cell
 	rangeShift         uint8     // range cells (ranges.go): the item's shift; 0 = none
 	rangeEdges         uint32    // range cells: the mask of the first edge id
+	spansDelta         uint8     // spans cells (ranges.go): the bits of the second span's offset; 0 = none
 
 	tree rtree.RTreeG[int32]
 
@@ -251,11 +257,13 @@ func (ix *Index) Keys() []int32 {
 type Stats struct {
 	Items, Rings, Edges, Cells         int
 	DirectCells, ListCells, OuterCells int
-	FarCells                           int // known cells with far sub-cells (far.go)
-	RangeCells                         int // known and far cells answered from an edge-id span (ranges.go)
-	Blocks, UniformBlocks              int // 4 × 4-cell blocks and those answered from the block array (blocks.go; 0 when flat)
-	MaskedBlocks                       int // mixed blocks some of whose half-cells are answered from the block array (blocks.go)
-	Bytes                              int // approximate heap bytes held
+	FarCells                           int  // known cells with far sub-cells (far.go)
+	RangeCells                         int  // known and far cells answered from an edge-id span (ranges.go)
+	SpansCells                         int  // known and far cells answered from two spans and their block's item (ranges.go)
+	NarrowLists                        bool // the lists are in 16-bit words (narrowLists)
+	Blocks, UniformBlocks              int  // 4 × 4-cell blocks and those answered from the block array (blocks.go; 0 when flat)
+	MaskedBlocks                       int  // mixed blocks some of whose half-cells are answered from the block array (blocks.go)
+	Bytes                              int  // approximate heap bytes held
 }
 
 // Stats reports the index size (for benchmarks and logs).
@@ -272,11 +280,14 @@ func (ix *Index) Stats() Stats {
 			s.OuterCells++
 		case c&cellRange != 0 && ix.rangeShift != 0:
 			s.RangeCells++
+		case c&cellSpans != 0 && ix.spansDelta != 0:
+			s.SpansCells++
 		case c != cellNone:
 			s.ListCells++
 		}
 	}
 	s.Blocks = len(ix.blocks)
+	s.NarrowLists = ix.narrow != nil
 	for _, w := range ix.blocks {
 		if w&blockMixed != blockMixed {
 			s.UniformBlocks++
@@ -293,7 +304,7 @@ func (ix *Index) Stats() Stats {
 		}
 	}
 	s.Bytes = len(ix.items)*56 + len(ix.polys)*8 + len(ix.rings)*72 + len(ix.bstart)*4 + len(ix.bedge)*4 +
-		len(ix.edges)*36 + len(ix.blocks)*4 + len(ix.bmask)*8 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.rowTrig)*24 + len(ix.items)*80 + len(ix.farTab)*8
+		len(ix.edges)*36 + len(ix.blocks)*4 + len(ix.bmask)*8 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.narrow)*2 + len(ix.rowTrig)*24 + len(ix.items)*80 + len(ix.farTab)*8
 	return s
 }
 
@@ -377,6 +388,7 @@ func NewIndex(items []Item, opts IndexOptions) (*Index, error) {
 	}
 	ix.packBlocks()
 	ix.markRanges()
+	ix.narrowLists()
 	if opts.Advise != nil {
 		ix.advise(opts.Advise)
 	}
@@ -411,6 +423,7 @@ func (ix *Index) advise(advise func(b []byte)) {
 		ix.bmask = moveTo(arena, &pos, ix.bmask)
 		ix.cells = moveTo(arena, &pos, ix.cells)
 		ix.lists = moveTo(arena, &pos, ix.lists)
+		ix.narrow = moveTo(arena, &pos, ix.narrow)
 		ix.edges = moveTo(arena, &pos, ix.edges)
 		ix.eitem = moveTo(arena, &pos, ix.eitem)
 		ix.rings = moveTo(arena, &pos, ix.rings)
@@ -424,7 +437,7 @@ func (ix *Index) advise(advise func(b []byte)) {
 	}
 	total := move(nil)
 	if total < minArena || total > maxArena {
-		for _, b := range [][]byte{bytesOf(ix.blocks), bytesOf(ix.bmask), bytesOf(ix.cells), bytesOf(ix.lists), bytesOf(ix.edges), bytesOf(ix.bedge), bytesOf(ix.farTab)} {
+		for _, b := range [][]byte{bytesOf(ix.blocks), bytesOf(ix.bmask), bytesOf(ix.cells), bytesOf(ix.lists), bytesOf(ix.narrow), bytesOf(ix.edges), bytesOf(ix.bedge), bytesOf(ix.farTab)} {
 			advise(b)
 		}
 		return
@@ -561,14 +574,16 @@ func (ix *Index) LookupTo(x, y float64, m *Match) {
 		cy = ix.ny - 1
 	}
 	var v uint32
+	var bitem int32 // a mixed block's item (blocks.go)
 	if ix.blocks == nil {
 		v = ix.cells[cy*ix.nx+cx]
 	} else if w := ix.blocks[(cy>>blockShift)*ix.nbx+cx>>blockShift]; w&blockMixed != blockMixed {
 		v = w
 	} else {
 		i := int(w & ix.blockIdx)
+		bitem = int32(w &^ blockMixed >> ix.blockItemShift)
 		if ix.bmask != nil && ix.bmask[i]>>halfCell(fx, fy, cx, cy)&1 != 0 {
-			*m = Match{Key: ix.keyOf(int32(w &^ blockMixed >> ix.blockItemShift)), Kind: MatchInside, NearKey: -1}
+			*m = Match{Key: ix.keyOf(bitem), Kind: MatchInside, NearKey: -1}
 			return
 		}
 		v = ix.mixedCell(i, cx, cy)
@@ -601,33 +616,48 @@ func (ix *Index) LookupTo(x, y float64, m *Match) {
 		ix.rangeMatch(m, v, cy, x, y)
 		return
 	}
-	hdr := ix.lists[v]
-	n := uint32(hdr & listCount)
-	switch hdr &^ listCount {
-	case listKnown:
+	if v&cellSpans != 0 && ix.spansDelta != 0 {
+		ix.spansMatch(m, v, bitem, cy, x, y)
+		return
+	}
+	if ix.narrow != nil {
+		listMatch(ix, ix.narrow, narrowKind, m, v, cy, x, y)
+	} else {
+		listMatch(ix, ix.lists, listKind, m, v, cy, x, y)
+	}
+}
+
+// listMatch answers a point whose cell word v is the offset of its list in
+// lists, whose headers keep the list kind from bit kshift up (Index.lists
+// and Index.narrow).
+func listMatch[T listWord](ix *Index, lists []T, kshift uint, m *Match, v uint32, cy int, x, y float64) {
+	hdr := uint32(lists[v])
+	n := hdr & (1<<kshift - 1)
+	switch hdr >> kshift {
+	case kindKnown:
 		// No edge touches the cell and one item covers all of it: only
 		// the near-border neighbour is left, from the other items' edges
 		// that come near the cell.
-		*m = Match{Key: ix.keyOf(ix.lists[v+1]), Kind: MatchInside, NearKey: -1}
+		*m = Match{Key: ix.keyOf(int32(lists[v+1])), Kind: MatchInside, NearKey: -1}
 		if n > 0 {
-			d, qx, qy, j := ix.nearestEdge(ix.lists[v+2:v+2+n], x, y, -1, ix.nearDeg)
+			d, qx, qy, j := nearestEdge(ix, lists[v+2:v+2+n], x, y, -1, ix.nearDeg)
 			ix.setNear(m, cy, x, y, d, qx, qy, j)
 		}
 		return
-	case listNearest:
+	case kindNearest:
 		// Nothing covers the cell: every edge that can be the nearest one
 		// for a point of the cell is listed.
-		d, qx, qy, j := ix.nearestEdge(ix.lists[v+1:v+1+n], x, y, -1, ix.nearestDeg)
+		d, qx, qy, j := nearestEdge(ix, lists[v+1:v+1+n], x, y, -1, ix.nearestDeg)
 		ix.nearestMatch(m, cy, x, y, d, qx, qy, j)
 		return
 	}
-	list := ix.lists[v+1 : v+1+n]
-	ne := uint32(ix.lists[v+1+n])
-	es := ix.lists[v+2+n : v+2+n+ne]
+	list := lists[v+1 : v+1+n]
+	ne := uint32(lists[v+1+n])
+	es := lists[v+2+n : v+2+n+ne]
 	win, loc, wpos := int32(-1), locOutside, 0
 	for k, i := range list {
 		if l := ix.locate(&ix.items[i], x, y); l != locOutside {
-			win, loc, wpos = i, l, k
+			win, loc, wpos = int32(i), l, k
 			break
 		}
 	}
@@ -639,7 +669,7 @@ func (ix *Index) LookupTo(x, y float64, m *Match) {
 		// The list holds every edge within NearBorderMeters of the
 		// point: when the nearest listed edge is that close it is the
 		// nearest of all; otherwise search the R-tree.
-		if d, qx, qy, j := ix.nearestEdge(es, x, y, -1, ix.nearDeg); j >= 0 {
+		if d, qx, qy, j := nearestEdge(ix, es, x, y, -1, ix.nearDeg); j >= 0 {
 			ix.nearestMatch(m, cy, x, y, d, qx, qy, j)
 			return
 		}
@@ -651,16 +681,16 @@ func (ix *Index) LookupTo(x, y float64, m *Match) {
 		m.Kind = MatchEdge
 	}
 	if ix.nearM > 0 {
-		d, qx, qy, j := ix.nearestEdge(es, x, y, win, ix.nearDeg)
+		d, qx, qy, j := nearestEdge(ix, es, x, y, win, ix.nearDeg)
 		// Candidates after the winner may cover the point as well (a
 		// shared boundary, or an overlap): their distance is 0, and the
 		// first of them in key order is the lowest.
 		for _, i := range list[wpos+1:] {
-			if d == 0 && i > j {
+			if d == 0 && int32(i) > j {
 				break
 			}
 			if ix.locate(&ix.items[i], x, y) != locOutside {
-				d, qx, qy, j = 0, x, y, i
+				d, qx, qy, j = 0, x, y, int32(i)
 				break
 			}
 		}
@@ -674,7 +704,7 @@ func (ix *Index) LookupTo(x, y float64, m *Match) {
 // is within lim). Ties go to the first edge, hence to the lowest key.
 // (A box-distance pre-test before each segDist was tried and measured no
 // faster: the lists hold 2–6 edges.)
-func (ix *Index) nearestEdge(es []int32, x, y float64, skip int32, lim float64) (d, cx, cy float64, item int32) {
+func nearestEdge[T listWord](ix *Index, es []T, x, y float64, skip int32, lim float64) (d, cx, cy float64, item int32) {
 	d, item = inf, -1
 	for _, e := range es {
 		it := ix.eitem[e]

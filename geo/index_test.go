@@ -168,7 +168,8 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 		{"nested items, both searches disabled", nested, geo.IndexOptions{NearBorderMeters: -1, NearestMeters: -1, CellsPerItem: 64}, 0, 0},
 	}
 	for _, c := range cases {
-		forLayouts(t, c.name, func(t *testing.T, flat bool) {
+		forLayouts(t, c.name, func(t *testing.T, l layout) {
+			flat := l.flat
 			ix, err := geo.NewIndex(c.items, c.opts)
 			if err != nil {
 				t.Fatal(err)
@@ -186,6 +187,12 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 			}
 			if c.nearM > 0 && ix.Stats().RangeCells == 0 {
 				t.Fatal("no cell is a range cell: that path is not tested")
+			}
+			if st := ix.Stats(); !l.plain && st.NarrowLists != (len(c.items) < 1<<16) || l.plain && (st.NarrowLists || st.SpansCells > 0) {
+				t.Fatalf("layout %+v: narrow lists %v, %d spans cells", l, st.NarrowLists, st.SpansCells)
+			}
+			if c.nearM > 0 && !l.flat && !l.plain && ix.Stats().SpansCells == 0 {
+				t.Fatal("no cell is a spans cell: that path is not tested")
 			}
 			pts := geotest.Probes(c.items, 20000, 0.003, 5)
 			pts = append(pts, bandProbes(c.items, c.nearM, 20000)...)
@@ -224,13 +231,22 @@ func lookupBoth(t *testing.T, ix *geo.Index, p orb.Point) geo.Match {
 
 // forLayouts runs f as two subtests: with the raster in blocks (the layout
 // of indexes up to 2^22 cells) and flat (the layout of larger ones).
-func forLayouts(t *testing.T, name string, f func(t *testing.T, flat bool)) {
-	t.Run(name+"/blocks", func(t *testing.T) { f(t, false) })
+func forLayouts(t *testing.T, name string, f func(t *testing.T, l layout)) {
+	t.Run(name+"/blocks", func(t *testing.T) { f(t, layout{}) })
 	t.Run(name+"/flat", func(t *testing.T) {
 		defer geo.FlatRasterForTest()()
-		f(t, true)
+		f(t, layout{flat: true})
+	})
+	t.Run(name+"/blocks, 32-bit lists, no spans cells", func(t *testing.T) {
+		defer geo.WideListsForTest()()
+		defer geo.NoSpansForTest()()
+		f(t, layout{plain: true})
 	})
 }
+
+// layout is how forLayouts has NewIndex build: flat (else in blocks),
+// plain (32-bit lists, no spans cells; else as NewIndex chooses).
+type layout struct{ flat, plain bool }
 
 func bruteLookup(ix *geo.Index, p orb.Point, nearM, nearestM float64) geo.Match {
 	m := geo.Match{Key: -1, NearKey: -1}
@@ -300,7 +316,7 @@ func TestLookupOuter(t *testing.T) {
 	}
 	// Communities (keys 0, 1) inside a street (2) inside a district (3),
 	// reaching well beyond the grids.
-	forLayouts(t, "areas beyond the grids", func(t *testing.T, _ bool) {
+	forLayouts(t, "areas beyond the grids", func(t *testing.T, _ layout) {
 		testLookupOuter(t, grids, ext, []geo.Item{
 			{Key: 0, Geom: sq(-0.3, -0.3, 0.5, 0.5)},
 			{Key: 1, Geom: sq(0.5, -0.3, 1.3, 0.5)},
@@ -311,7 +327,7 @@ func TestLookupOuter(t *testing.T) {
 	// The district stops at 60 % of the grids' height; a far corner area
 	// stretches the outer raster, so above the district the grid cells lie
 	// in outer "none" cells, and beyond the corner off the outer raster.
-	forLayouts(t, "grids beyond the areas", func(t *testing.T, _ bool) {
+	forLayouts(t, "grids beyond the areas", func(t *testing.T, _ layout) {
 		testLookupOuter(t, grids, ext, []geo.Item{
 			{Key: 0, Geom: sq(-0.3, -0.3, 0.5, 0.5)},
 			{Key: 1, Geom: sq(0.5, -0.3, 1.3, 0.5)},

@@ -26,13 +26,31 @@ import "math/bits"
 // The word needs the item and edge ids in 29 bits (the demo district:
 // 1,507 items, 35,644 edges: 11 + 16 + 2); larger indexes keep their
 // lists. Measured: docs/benchmarks.md ("Range cells").
+//
+// Spans cells. Most known cells left with a list sit where three items
+// meet: their edges are two runs, one of each neighbour. When the cell's
+// covering item is the item its block word carries (blocks.go: the item of
+// the block's masked half-cells, or of most of its known cells), the word
+// needs no item, and the room holds two spans: cellSpans | first<<(d+4) |
+// (span1-1)<<(d+2) | (span2-1)<<d | offset, the second span starting
+// offset (under 2^d) ids after the first, d = 24 − edge bits (the demo: 8).
+// The lookup scans both spans in id order, skipping the item's edges, with
+// the reasoning above: the answer is the list's, without reading the list
+// (the demo: 10.8 % of the report locations; measured: docs/benchmarks.md,
+// "Spans cells and 16-bit lists"). Spans cells need list offsets below
+// 2^28 and the block items.
 const (
-	cellRange = 1 << 29 // cell value (without cellDirect and cellOuter): a known cell answered from an edge-id span
-	maxSpan   = 4
+	cellRange     = 1 << 29 // cell value (without cellDirect and cellOuter): a known cell answered from an edge-id span
+	cellSpans     = 1 << 28 // cell value (without the three bits above): a known cell of its block's item answered from two spans
+	maxSpan       = 4
+	minSpansDelta = 4 // the fewest bits for the offset of a spans cell's second span worth the kind
 )
 
-// markRanges gives qualifying known and far cells their range word and
-// drops the lists and far-table entries no cell uses any more (build time,
+// noSpans, when set, makes no spans cells (tests).
+var noSpans = false
+
+// markRanges gives qualifying known and far cells their range or spans word
+// and drops the lists and far-table entries no cell uses any more (build time,
 // after packBlocks).
 func (ix *Index) markRanges() {
 	if ix.nearM <= 0 || len(ix.items) == 0 || len(ix.edges) == 0 {
@@ -45,23 +63,49 @@ func (ix *Index) markRanges() {
 	}
 	ix.rangeShift = uint8(eb + 2)
 	ix.rangeEdges = 1<<eb - 1
-	word := func(v uint32) (uint32, bool) {
+	// Spans cells need the block words' items and room beside the first
+	// edge id for a useful offset to the second span.
+	var bitem []int32 // the item of each mixed block's word; nil: no spans cells
+	if !noSpans && ix.blocks != nil && ix.blockItemShift != 0 && 28-eb-4 >= minSpansDelta && len(ix.lists) < cellSpans {
+		ix.spansDelta = uint8(28 - eb - 4)
+		bitem = make([]int32, len(ix.cells)>>(2*blockShift))
+		for _, w := range ix.blocks {
+			if w&blockMixed == blockMixed {
+				bitem[w&ix.blockIdx] = int32(w &^ blockMixed >> ix.blockItemShift)
+			}
+		}
+	}
+	// word is the range or spans word of the known list at v in a block
+	// whose word carries item (-1: none).
+	word := func(v uint32, item int32) (uint32, bool) {
 		hdr := ix.lists[v]
 		n := uint32(hdr & listCount)
 		if hdr&^listCount != listKnown || n == 0 {
 			return 0, false
 		}
-		first, last := ix.lists[v+2], ix.lists[v+1+n]
-		if last-first >= maxSpan {
+		es := ix.lists[v+2 : v+2+n]
+		k := 1 // es[:k] is the first span
+		for k < len(es) && es[k]-es[0] < maxSpan {
+			k++
+		}
+		if k == len(es) {
+			return cellRange | uint32(ix.lists[v+1])<<ix.rangeShift | uint32(es[0])<<2 | uint32(es[k-1]-es[0]), true
+		}
+		rest, d := es[k:], ix.spansDelta
+		if d == 0 || ix.lists[v+1] != item || rest[len(rest)-1]-rest[0] >= maxSpan || rest[0]-es[0] >= 1<<d {
 			return 0, false
 		}
-		return cellRange | uint32(ix.lists[v+1])<<ix.rangeShift | uint32(first)<<2 | uint32(last-first), true
+		return cellSpans | uint32(es[0])<<(d+4) | uint32(es[k-1]-es[0])<<(d+2) | uint32(rest[len(rest)-1]-rest[0])<<d | uint32(rest[0]-es[0]), true
 	}
 	for c, v := range ix.cells {
 		if v&(cellDirect|cellOuter) != 0 || v == cellNone {
 			continue
 		}
-		if w, ok := word(v); ok {
+		item := int32(-1)
+		if bitem != nil {
+			item = bitem[c>>(2*blockShift)]
+		}
+		if w, ok := word(v, item); ok {
 			ix.cells[c] = w
 		}
 	}
@@ -70,8 +114,12 @@ func (ix *Index) markRanges() {
 		if e == 0 {
 			continue
 		}
-		if w, ok := word(uint32(e)); ok {
-			c := int(e>>32) - 1
+		c := int(e>>32) - 1
+		item := int32(-1)
+		if bi, ok := ix.blockItem(c%ix.nx, c/ix.nx); ok && bitem != nil {
+			item = bi
+		}
+		if w, ok := word(uint32(e), item); ok {
 			ix.setCell(c%ix.nx, c/ix.nx, w)
 			continue
 		}
@@ -99,7 +147,7 @@ func (ix *Index) listLen(v uint32) uint32 {
 
 // isList reports whether a cell word (or a farTab offset) is a list offset.
 func (ix *Index) isList(v uint32) bool {
-	return v != cellNone && v&(cellDirect|cellOuter) == 0 && (ix.rangeShift == 0 || v&cellRange == 0)
+	return v != cellNone && v&(cellDirect|cellOuter) == 0 && (ix.rangeShift == 0 || v&cellRange == 0) && (ix.spansDelta == 0 || v&cellSpans == 0)
 }
 
 // compactLists keeps only the lists that cells and farTab still reference,
@@ -131,19 +179,36 @@ func (ix *Index) compactLists() {
 
 // rangeMatch answers a point in a range cell (see markRanges).
 func (ix *Index) rangeMatch(m *Match, v uint32, cy int, x, y float64) {
-	item := int32(v &^ cellRange >> ix.rangeShift)
-	first := int32(v >> 2 & ix.rangeEdges)
+	ix.spanMatch(m, int32(v&^cellRange>>ix.rangeShift), int32(v>>2&ix.rangeEdges), int32(v&3)+1, 0, 0, cy, x, y)
+}
+
+// spansMatch answers a point in a spans cell of a block whose word carries
+// item (see markRanges).
+func (ix *Index) spansMatch(m *Match, v uint32, item int32, cy int, x, y float64) {
+	d := ix.spansDelta
+	first := int32(v >> (d + 4) & ix.rangeEdges)
+	ix.spanMatch(m, item, first, int32(v>>(d+2)&3)+1, first+int32(v&(1<<d-1)), int32(v>>d&3)+1, cy, x, y)
+}
+
+// spanMatch answers a point covered by item from the near-border search
+// over edges [a, a+na) and then [b, b+nb), skipping item's own.
+func (ix *Index) spanMatch(m *Match, item, a, na, b, nb int32, cy int, x, y float64) {
 	*m = Match{Key: ix.keyOf(item), Kind: MatchInside, NearKey: -1}
 	d, j := inf, int32(-1)
 	var qx, qy float64
-	for e := first; e <= first+int32(v&3); e++ {
-		it := ix.eitem[e]
-		if it == item {
-			continue
+	for e, end := a, a+na; ; e, end, nb = b, b+nb, 0 {
+		for ; e < end; e++ {
+			it := ix.eitem[e]
+			if it == item {
+				continue
+			}
+			g := &ix.edges[e]
+			if dd, px, py := segDist(x, y, g.ax, g.ay, g.bx, g.by); dd < d && dd <= ix.nearDeg {
+				d, qx, qy, j = dd, px, py, it
+			}
 		}
-		g := &ix.edges[e]
-		if dd, px, py := segDist(x, y, g.ax, g.ay, g.bx, g.by); dd < d && dd <= ix.nearDeg {
-			d, qx, qy, j = dd, px, py, it
+		if nb == 0 {
+			break
 		}
 	}
 	ix.setNear(m, cy, x, y, d, qx, qy, j)

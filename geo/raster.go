@@ -25,13 +25,54 @@ import (
 //   - listNearest | m: nothing covers the cell; m edge ids: every edge
 //     that is the nearest edge of some point of the cell within the
 //     nearest radius (see nearestEdges).
+//
+// After the build the lists move to Index.narrow, 16-bit words with the
+// kind from bit 14 up, when every id and count fits (narrowLists).
 const (
+	kindKnown   = 1
+	kindNearest = 2
+	listKind    = 28 // the bit of Index.lists headers where the kind starts
+	narrowKind  = 14 // the same in Index.narrow
 	listGeneric = 0
-	listKnown   = 1 << 28
-	listNearest = 2 << 28
+	listKnown   = kindKnown << listKind
+	listNearest = kindNearest << listKind
 	listCount   = 1<<24 - 1
 	maxCells    = 1 << 24
 )
+
+// wideLists, when set, keeps the lists in 32-bit words (tests).
+var wideLists = false
+
+// listWord is a word of the cell lists: int32 (Index.lists) or uint16
+// (Index.narrow).
+type listWord interface{ ~int32 | ~uint16 }
+
+// narrowLists moves the lists to 16-bit words (Index.narrow) when every
+// item and edge id, list length and edge count fits: the lists are what a
+// point near a boundary reads besides its cell and its edges, and half
+// their size is that much more of the index in cache (build time, last).
+// The offsets, hence the cell words, stay the same.
+func (ix *Index) narrowLists() {
+	if wideLists || len(ix.lists) < 2 || len(ix.items) > 1<<16 || len(ix.edges) > 1<<16 {
+		return
+	}
+	narrow := make([]uint16, len(ix.lists))
+	for v := uint32(1); v < uint32(len(ix.lists)); v += ix.listLen(v) {
+		hdr := ix.lists[v]
+		n := hdr & listCount
+		if n >= 1<<narrowKind {
+			return
+		}
+		narrow[v] = uint16(uint32(hdr)>>listKind<<narrowKind | uint32(n))
+		for k := v + 1; k < v+ix.listLen(v); k++ {
+			if uint32(ix.lists[k]) >= 1<<16 {
+				return
+			}
+			narrow[k] = uint16(ix.lists[k])
+		}
+	}
+	ix.narrow, ix.lists = narrow, nil
+}
 
 // buildRaster classifies the cells of a uniform raster over ext grown by
 // the near-border radius (see Index). A cell is an "edge cell" when some
