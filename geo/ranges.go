@@ -37,8 +37,8 @@ import "math/bits"
 // The lookup scans both spans in id order, skipping the item's edges, with
 // the reasoning above: the answer is the list's, without reading the list
 // (the demo: 10.8 % of the report locations; measured: docs/benchmarks.md,
-// "Spans cells and 16-bit lists"). Spans cells need list offsets below
-// 2^28 and the block items.
+// "What changed (family-26 machine of 2026-12-06)"). Spans cells need list
+// offsets below 2^28 and the block items.
 const (
 	cellRange     = 1 << 29 // cell value (without cellDirect and cellOuter): a known cell answered from an edge-id span
 	cellSpans     = 1 << 28 // cell value (without the three bits above): a known cell of its block's item answered from two spans
