@@ -254,16 +254,3 @@ func majority(s []uint32) uint32 {
 	}
 	return best
 }
-
-// blockItem is the item the word of the mixed block holding cell (cx, cy)
-// carries (markMasks), and false when block words carry none (build time).
-func (ix *Index) blockItem(cx, cy int) (int32, bool) {
-	if ix.blocks == nil || ix.blockItemShift == 0 {
-		return 0, false
-	}
-	w := ix.blocks[(cy>>blockShift)*ix.nbx+cx>>blockShift]
-	if w&blockMixed != blockMixed {
-		return 0, false
-	}
-	return int32(w &^ blockMixed >> ix.blockItemShift), true
-}

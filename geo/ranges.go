@@ -116,8 +116,8 @@ func (ix *Index) markRanges() {
 		}
 		c := int(e>>32) - 1
 		item := int32(-1)
-		if bi, ok := ix.blockItem(c%ix.nx, c/ix.nx); ok && bitem != nil {
-			item = bi
+		if bitem != nil { // blocks, so the cell is in a mixed one
+			item = bitem[ix.blocks[(c/ix.nx>>blockShift)*ix.nbx+c%ix.nx>>blockShift]&ix.blockIdx]
 		}
 		if w, ok := word(uint32(e), item); ok {
 			ix.setCell(c%ix.nx, c/ix.nx, w)
