@@ -33,7 +33,7 @@ func (ix *Index) SameForTest(o *Index) (bool, string) {
 	}{
 		{"cells", bytesOf(ix.cells), bytesOf(o.cells)}, {"lists", bytesOf(ix.lists), bytesOf(o.lists)}, {"narrow", bytesOf(ix.narrow), bytesOf(o.narrow)},
 		{"blocks", bytesOf(ix.blocks), bytesOf(o.blocks)}, {"bmask", bytesOf(ix.bmask), bytesOf(o.bmask)},
-		{"farTab", bytesOf(ix.farTab), bytesOf(o.farTab)}, {"edges", bytesOf(ix.edges), bytesOf(o.edges)},
+		{"farTab", bytesOf(ix.farTab), bytesOf(o.farTab)}, {"verts", bytesOf(ix.verts), bytesOf(o.verts)},
 		{"bedge", bytesOf(ix.bedge), bytesOf(o.bedge)}, {"rowTrig", bytesOf(ix.rowTrig), bytesOf(o.rowTrig)},
 	} {
 		if string(a.x) != string(a.y) {

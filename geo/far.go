@@ -106,7 +106,7 @@ func (ix *Index) markFar(cosLat float64) {
 				px := cosLat * (ix.gx0 + (float64(cx)+(float64(sx)+0.5)/float64(nx))*cs)
 				isFar := true
 				for _, e := range es {
-					g := &ix.edges[e]
+					g := ix.edge(int(e))
 					if d, _, _ := segDist(px, py, cosLat*g.ax, g.ay, cosLat*g.bx, g.by); d-half <= lim {
 						isFar = false
 						break
@@ -158,7 +158,7 @@ func (ix *Index) buildFarTab(entries []uint64) {
 // the rounding of the triangle inequality.
 func (ix *Index) anyEdgeCovers(es []int32, px, py, cosLat, cellHalf, lim float64) bool {
 	for _, e := range es {
-		g := &ix.edges[e]
+		g := ix.edge(int(e))
 		if d, _, _ := segDist(px, py, cosLat*g.ax, g.ay, cosLat*g.bx, g.by); d+cellHalf+1e-9 < lim*(1-1e-6) {
 			return true
 		}

@@ -201,10 +201,10 @@ type Index struct {
 	items  []itemIx
 	polys  []polyIx
 	rings  []ringIx
-	bstart []uint32 // per ring bucket: first entry in bedge
-	bedge  []int32  // edge ids of each ring's y buckets
-	edges  []edge   // every edge once, in item, ring, vertex order
-	eitem  []int32  // item of each edge
+	bstart []uint32    // per ring bucket: first entry in bedge
+	bedge  []int32     // edge ids of each ring's y buckets
+	verts  []orb.Point // every ring's points, closed: edge e is verts[e] → verts[e+1] (ring.go)
+	eitem  []int32     // item of each edge id (-1: the gap after a ring)
 
 	nearM, nearestM     float64 // metres; 0 = disabled
 	nearDeg, nearestDeg float64 // conservative planar radii
@@ -268,7 +268,10 @@ type Stats struct {
 
 // Stats reports the index size (for benchmarks and logs).
 func (ix *Index) Stats() Stats {
-	s := Stats{Items: len(ix.items), Rings: len(ix.rings), Edges: len(ix.edges), Cells: ix.nx * ix.ny}
+	s := Stats{Items: len(ix.items), Rings: len(ix.rings), Cells: ix.nx * ix.ny}
+	for _, r := range ix.rings {
+		s.Edges += int(r.e1 - r.e0)
+	}
 	for cc := 0; cc < s.Cells; cc++ {
 		c := ix.cell(cc%ix.nx, cc/ix.nx)
 		switch {
@@ -304,7 +307,7 @@ func (ix *Index) Stats() Stats {
 		}
 	}
 	s.Bytes = len(ix.items)*56 + len(ix.polys)*8 + len(ix.rings)*72 + len(ix.bstart)*4 + len(ix.bedge)*4 +
-		len(ix.edges)*36 + len(ix.blocks)*4 + len(ix.bmask)*8 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.narrow)*2 + len(ix.rowTrig)*24 + len(ix.items)*80 + len(ix.farTab)*8
+		len(ix.verts)*20 + len(ix.blocks)*4 + len(ix.bmask)*8 + len(ix.cells)*4 + len(ix.lists)*4 + len(ix.narrow)*2 + len(ix.rowTrig)*24 + len(ix.items)*80 + len(ix.farTab)*8
 	return s
 }
 
@@ -424,7 +427,7 @@ func (ix *Index) advise(advise func(b []byte)) {
 		ix.cells = moveTo(arena, &pos, ix.cells)
 		ix.lists = moveTo(arena, &pos, ix.lists)
 		ix.narrow = moveTo(arena, &pos, ix.narrow)
-		ix.edges = moveTo(arena, &pos, ix.edges)
+		ix.verts = moveTo(arena, &pos, ix.verts)
 		ix.eitem = moveTo(arena, &pos, ix.eitem)
 		ix.rings = moveTo(arena, &pos, ix.rings)
 		ix.bstart = moveTo(arena, &pos, ix.bstart)
@@ -437,7 +440,7 @@ func (ix *Index) advise(advise func(b []byte)) {
 	}
 	total := move(nil)
 	if total < minArena || total > maxArena {
-		for _, b := range [][]byte{bytesOf(ix.blocks), bytesOf(ix.bmask), bytesOf(ix.cells), bytesOf(ix.lists), bytesOf(ix.narrow), bytesOf(ix.edges), bytesOf(ix.bedge), bytesOf(ix.farTab)} {
+		for _, b := range [][]byte{bytesOf(ix.blocks), bytesOf(ix.bmask), bytesOf(ix.cells), bytesOf(ix.lists), bytesOf(ix.narrow), bytesOf(ix.verts), bytesOf(ix.bedge), bytesOf(ix.farTab)} {
 			advise(b)
 		}
 		return
@@ -711,7 +714,7 @@ func nearestEdge[T listWord](ix *Index, es []T, x, y float64, skip int32, lim fl
 		if it == skip {
 			continue
 		}
-		g := &ix.edges[e]
+		g := ix.edge(int(e))
 		if dd, qx, qy := segDist(x, y, g.ax, g.ay, g.bx, g.by); dd < d && dd <= lim {
 			d, cx, cy, item = dd, qx, qy, it
 		}

@@ -215,6 +215,59 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 	}
 }
 
+// TestSpansSkipRingGaps: edge ids are the positions of the rings' points
+// (ring.go), so the id after a ring's last edge is no edge — read as one it
+// would be the segment from that ring's first point to the next ring's
+// first point. Here grid 1's last edge (down grid 0's right side to grid
+// 1's first point) and grid 2's first edge (along grid 0's top side) are
+// two ids apart, the gap between them, and are all grid 0's points near
+// its top-right corner list; the segment the gap would stand for cuts
+// that corner, nearer to those points than either real edge, so a span
+// scanning it would give them no near-border neighbour. Every point near
+// the corner must match the brute force.
+func TestSpansSkipRingGaps(t *testing.T) {
+	const u = 0.00001 // degrees, about a metre
+	x0, y0 := 120.0, 36.0
+	ring := func(xy ...float64) orb.Ring { // closed: the first point again at the end
+		r := orb.Ring{}
+		for i := 0; i <= len(xy); i += 2 {
+			r = append(r, orb.Point{x0 + xy[i%len(xy)]*u, y0 + xy[i%len(xy)+1]*u})
+		}
+		return r
+	}
+	items := []geo.Item{
+		{Key: 0, Geom: orb.MultiPolygon{{ring(0, 0, 100, 0, 100, 60, 100, 100, 60, 100, 0, 100)}}},
+		{Key: 1, Geom: orb.MultiPolygon{{ring(100, 60, 140, 60, 140, 100, 100, 100)}}}, // last edge (100,100)→(100,60)
+		{Key: 2, Geom: orb.MultiPolygon{{ring(60, 100, 100, 100, 100, 140, 60, 140)}}}, // first edge (60,100)→(100,100)
+	}
+	forLayouts(t, "gap", func(t *testing.T, l layout) {
+		ix, err := geo.NewIndex(items, geo.IndexOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !l.plain && ix.Stats().RangeCells == 0 {
+			t.Fatal("no range cell: the test does not reach them")
+		}
+		bad, n := 0, 0
+		for fx := 50.0; fx < 100; fx += 0.5 {
+			for fy := 50.0; fy < 100; fy += 0.5 {
+				p := orb.Point{x0 + fx*u, y0 + fy*u}
+				got, want := lookupBoth(t, ix, p), bruteLookup(ix, p, 30, 200)
+				n++
+				if got.Key != want.Key || got.NearKey != want.NearKey || math.Abs(got.NearM-want.NearM) > 1e-6 {
+					if bad < 5 {
+						t.Errorf("%v: got %+v want %+v", p, got, want)
+					}
+					bad++
+				}
+			}
+		}
+		if bad > 0 {
+			t.Fatalf("%d of %d points disagree", bad, n)
+		}
+	})
+}
+
 // lookupBoth is ix.Lookup(p), checked to equal LookupTo's answer written
 // over a Match whose every field holds something else (LookupTo must set
 // them all: routing reuses one Match for two lookups).

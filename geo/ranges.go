@@ -14,18 +14,20 @@ import "math/bits"
 // radius test), or farther than some listed edge from every point of the
 // cell (pruneDominated; it never wins the strict comparison), and the scan
 // visits edges in ascending id order as the list does, so ties fall the
-// same way. A far cell (far.go) whose list qualifies becomes a range cell:
-// its point that the far word answered at once (a far sub-cell) now scans
-// the span too, unless its block's mask (blocks.go, computed from the far
-// words before this) answers its half-cell, while every other point of the
-// cell scans the span instead of finding the list through farTab — one
-// dependent read less (measured: docs/benchmarks.md, "Far cells as range
-// cells"). Then only the lists and far-table entries still referenced are
-// kept.
+// same way. A span never holds the gap after a ring (ring.go), which is no
+// edge: such a cell keeps its list (the demo: 128 range and 411 spans
+// cells; TestSpansSkipRingGaps). A far cell (far.go) whose list qualifies
+// becomes a range cell: its point that the far word answered at once (a
+// far sub-cell) now scans the span too, unless its block's mask
+// (blocks.go, computed from the far words before this) answers its
+// half-cell, while every other point of the cell scans the span instead
+// of finding the list through farTab — one dependent read less (measured:
+// docs/benchmarks.md, "Far cells as range cells"). Then only the lists
+// and far-table entries still referenced are kept.
 //
 // The word needs the item and edge ids in 29 bits (the demo district:
-// 1,507 items, 35,644 edges: 11 + 16 + 2); larger indexes keep their
-// lists. Measured: docs/benchmarks.md ("Range cells").
+// 1,507 items, 37,172 edge ids — 35,644 edges and a gap after each of
+// 1,528 rings: 11 + 16 + 2); larger indexes keep their lists. Measured: docs/benchmarks.md ("Range cells").
 //
 // Spans cells. Most known cells left with a list sit where three items
 // meet: their edges are two runs, one of each neighbour. When the cell's
@@ -53,11 +55,11 @@ var noSpans = false
 // and drops the lists and far-table entries no cell uses any more (build time,
 // after packBlocks).
 func (ix *Index) markRanges() {
-	if ix.nearM <= 0 || len(ix.items) == 0 || len(ix.edges) == 0 {
+	if ix.nearM <= 0 || len(ix.items) == 0 || ix.edgeIDs() == 0 {
 		return
 	}
 	ib := max(bits.Len(uint(len(ix.items)-1)), 1)
-	eb := max(bits.Len(uint(len(ix.edges)-1)), 1)
+	eb := max(bits.Len(uint(ix.edgeIDs()-1)), 1)
 	if ib+eb+2 > 29 || len(ix.lists) >= cellRange {
 		return
 	}
@@ -75,6 +77,17 @@ func (ix *Index) markRanges() {
 			}
 		}
 	}
+	// gapIn reports whether a gap between rings (ring.go), which is no
+	// edge, lies between edge ids lo and hi: a span holding one would scan
+	// the segment from one ring's last point to the next ring's first.
+	gapIn := func(lo, hi int32) bool {
+		for e := lo + 1; e < hi; e++ {
+			if ix.eitem[e] < 0 {
+				return true
+			}
+		}
+		return false
+	}
 	// word is the range or spans word of the known list at v in a block
 	// whose word carries item (-1: none).
 	word := func(v uint32, item int32) (uint32, bool) {
@@ -88,11 +101,14 @@ func (ix *Index) markRanges() {
 		for k < len(es) && es[k]-es[0] < maxSpan {
 			k++
 		}
+		if gapIn(es[0], es[k-1]) {
+			return 0, false
+		}
 		if k == len(es) {
 			return cellRange | uint32(ix.lists[v+1])<<ix.rangeShift | uint32(es[0])<<2 | uint32(es[k-1]-es[0]), true
 		}
 		rest, d := es[k:], ix.spansDelta
-		if d == 0 || ix.lists[v+1] != item || rest[len(rest)-1]-rest[0] >= maxSpan || rest[0]-es[0] >= 1<<d {
+		if d == 0 || ix.lists[v+1] != item || rest[len(rest)-1]-rest[0] >= maxSpan || rest[0]-es[0] >= 1<<d || gapIn(rest[0], rest[len(rest)-1]) {
 			return 0, false
 		}
 		return cellSpans | uint32(es[0])<<(d+4) | uint32(es[k-1]-es[0])<<(d+2) | uint32(rest[len(rest)-1]-rest[0])<<d | uint32(rest[0]-es[0]), true
@@ -202,7 +218,7 @@ func (ix *Index) spanMatch(m *Match, item, a, na, b, nb int32, cy int, x, y floa
 			if it == item {
 				continue
 			}
-			g := &ix.edges[e]
+			g := ix.edge(int(e))
 			if dd, px, py := segDist(x, y, g.ax, g.ay, g.bx, g.by); dd < d && dd <= ix.nearDeg {
 				d, qx, qy, j = dd, px, py, it
 			}

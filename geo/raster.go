@@ -53,7 +53,7 @@ type listWord interface{ ~int32 | ~uint16 }
 // their size is that much more of the index in cache (build time, last).
 // The offsets, hence the cell words, stay the same.
 func (ix *Index) narrowLists() {
-	if wideLists || len(ix.lists) < 2 || len(ix.items) > 1<<16 || len(ix.edges) > 1<<16 {
+	if wideLists || len(ix.lists) < 2 || len(ix.items) > 1<<16 || ix.edgeIDs() > 1<<16 {
 		return
 	}
 	narrow := make([]uint16, len(ix.lists))
@@ -121,8 +121,11 @@ func (ix *Index) buildRaster(ext orb.Bound, cellsPerItem int) {
 	var runs []edgeRun
 	var runRow []int32
 	rowStart := make([]int32, ny+1)
-	for k := range ix.edges {
-		g := &ix.edges[k]
+	for k, it := range ix.eitem {
+		if it < 0 {
+			continue // a gap (ring.go)
+		}
+		g := ix.edge(k)
 		x0, x1 := ix.cellX(min(g.ax, g.bx)-reach), ix.cellX(max(g.ax, g.bx)+reach)
 		y0, y1 := ix.cellY(min(g.ay, g.by)-reach), ix.cellY(max(g.ay, g.by)+reach)
 		for cy := y0; cy <= y1; cy++ {
@@ -510,7 +513,7 @@ func (ix *Index) pruneDominated(es []int32, px, py, half float64, perItem bool) 
 	d := buf[:0]
 	orig := append(ebuf[:0], es...)
 	for _, e := range orig {
-		g := &ix.edges[e]
+		g := ix.edge(int(e))
 		dd, _, _ := segDist(px, py, g.ax, g.ay, g.bx, g.by)
 		d = append(d, dd)
 	}

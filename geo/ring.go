@@ -9,16 +9,32 @@ const (
 	locBoundary = 2
 )
 
-// edge is one edge of a ring, from (ax, ay) to (bx, by) in ring order.
-// Index.edges holds every edge once, in item order, then ring order, then
-// vertex order — the order PostGIS visits them — so an ascending list of
-// edge ids is also ascending by item (lowest key first); Index.eitem holds
-// the item (index in Index.items) of each edge. Point location, distances
-// and the raster's lists all read these 32-byte records: the index keeps
-// no second copy of the geometry, so more of it stays in cache.
+// edge is one edge of a ring, from (ax, ay) to (bx, by) in ring order
+// (Index.edge).
+//
+// Index.verts holds every ring's points once, rings in item order, then
+// ring order, each ring closed (its last point repeats the first): edge e
+// runs from verts[e] to verts[e+1], so edge ids follow the order PostGIS
+// visits edges (item, ring, vertex) and an ascending list of edge ids is
+// also ascending by item (lowest key first). The id of a ring's last point
+// is no edge (the gap between rings): Index.eitem, the item (index in
+// Index.items) of each edge, holds -1 there, and no list, span or bucket
+// names it. Point location, distances and the raster's lists all read the
+// points: 16 bytes an edge instead of a 32-byte record (the demo district:
+// 1.14 → 0.59 MB), and the index keeps no second copy of the geometry, so
+// more of it stays in cache.
 type edge struct {
 	ax, ay, bx, by float64
 }
+
+// edge returns edge e (an id that is no gap).
+func (ix *Index) edge(e int) edge {
+	v := ix.verts[e : e+2 : e+2]
+	return edge{v[0][0], v[0][1], v[1][0], v[1][1]}
+}
+
+// edgeIDs is the number of edge ids, gaps included: every id is below it.
+func (ix *Index) edgeIDs() int { return len(ix.verts) }
 
 // ringIx is a ring prepared for point location: its bounding box and the
 // ids of its edges bucketed by y (Index.bedge). Bucket b covers y in
@@ -50,7 +66,7 @@ func (r *ringIx) bucket(y float64) int {
 // addRing appends a prepared ring of item (an index in ix.items) to ix
 // (build time).
 func (ix *Index) addRing(rg orb.Ring, item int32) {
-	r := ringIx{e0: int32(len(ix.edges))}
+	r := ringIx{e0: int32(len(ix.verts))}
 	b := BoundOf(orb.MultiPolygon{{rg}})
 	r.minX, r.minY, r.maxX, r.maxY = b.Min[0], b.Min[1], b.Max[0], b.Max[1]
 	n := len(rg) - 1
@@ -58,10 +74,14 @@ func (ix *Index) addRing(rg orb.Ring, item int32) {
 		n = 0
 	}
 	for i := 0; i < n; i++ {
-		ix.edges = append(ix.edges, edge{rg[i][0], rg[i][1], rg[i+1][0], rg[i+1][1]})
+		ix.verts = append(ix.verts, rg[i])
 		ix.eitem = append(ix.eitem, item)
 	}
-	r.e1 = int32(len(ix.edges))
+	r.e1 = int32(len(ix.verts))
+	if len(rg) > 0 {
+		ix.verts = append(ix.verts, rg[n]) // the gap
+		ix.eitem = append(ix.eitem, -1)
+	}
 	nb := 1
 	if n > 8 {
 		nb = n / 3
@@ -123,7 +143,7 @@ func (ix *Index) locateRing(r *ringIx, x, y float64) int {
 	s, e := ix.bstart[b], ix.bstart[b+1]
 	wn := 0
 	for _, id := range ix.bedge[s:e] {
-		g := &ix.edges[id]
+		g := ix.edge(int(id))
 		if y < g.ay && y < g.by || y > g.ay && y > g.by {
 			continue
 		}
@@ -152,7 +172,7 @@ func (ix *Index) ringDist(r *ringIx, x, y, lim float64) (d, cx, cy float64) {
 	d = inf
 	if r.nb == 1 || lim >= r.maxY-r.minY {
 		for i := r.e0; i < r.e1; i++ {
-			g := &ix.edges[i]
+			g := ix.edge(int(i))
 			if far := d * (1 + 1e-9); min(g.ax, g.bx)-x > far || x-max(g.ax, g.bx) > far || min(g.ay, g.by)-y > far || y-max(g.ay, g.by) > far {
 				continue // see below
 			}
@@ -166,7 +186,7 @@ func (ix *Index) ringDist(r *ringIx, x, y, lim float64) (d, cx, cy float64) {
 	for b := lo; b <= hi; b++ {
 		s, e := ix.bstart[int(r.bOff)+b], ix.bstart[int(r.bOff)+b+1]
 		for _, id := range ix.bedge[s:e] {
-			g := &ix.edges[id]
+			g := ix.edge(int(id))
 			// An edge whose box lies farther in x than the best distance
 			// so far (with room for rounding) cannot be nearer.
 			if far := d * (1 + 1e-9); min(g.ax, g.bx)-x > far || x-max(g.ax, g.bx) > far {
@@ -193,7 +213,7 @@ func (ix *Index) ringEdgesNear(dst []int32, r *ringIx, x, y, lim float64) []int3
 	for b := lo; b <= hi; b++ {
 		s, e := ix.bstart[int(r.bOff)+b], ix.bstart[int(r.bOff)+b+1]
 		for _, id := range ix.bedge[s:e] {
-			g := &ix.edges[id]
+			g := ix.edge(int(id))
 			if min(g.ax, g.bx)-x > far || x-max(g.ax, g.bx) > far {
 				continue
 			}
