@@ -220,11 +220,11 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 // would be the segment from that ring's first point to the next ring's
 // first point. Here grid 1's last edge (down grid 0's right side to grid
 // 1's first point) and grid 2's first edge (along grid 0's top side) are
-// two ids apart, the gap between them, and are all grid 0's points near
-// its top-right corner list; the segment the gap would stand for cuts
-// that corner, nearer to those points than either real edge, so a span
-// scanning it would give them no near-border neighbour. Every point near
-// the corner must match the brute force.
+// two ids apart with the gap between them, and both are in the lists of
+// grid 0's cells near its top-right corner; the segment the gap would
+// stand for cuts that corner, nearer to those points than either real
+// edge, so a span scanning it would give them no near-border neighbour.
+// Every point near the corner must match the brute force.
 func TestSpansSkipRingGaps(t *testing.T) {
 	const u = 0.00001 // degrees, about a metre
 	x0, y0 := 120.0, 36.0
