@@ -1,5 +1,7 @@
 package geo
 
+import "github.com/paulmach/orb"
+
 // ShortMetersForTest exposes shortMeters to the external tests.
 var ShortMetersForTest = shortMeters
 
@@ -60,4 +62,18 @@ func NoSpansForTest() (restore func()) {
 	old := noSpans
 	noSpans = true
 	return func() { noSpans = old }
+}
+
+// NoSplitsForTest makes NewIndex build no split cells (split.go) until
+// the returned function is called.
+func NoSplitsForTest() (restore func()) {
+	old := noSplits
+	noSplits = true
+	return func() { noSplits = old }
+}
+
+// InSplitCellForTest reports whether p's cell is a split cell.
+func (ix *Index) InSplitCellForTest(p orb.Point) bool {
+	c := ix.cell(ix.cellX(p[0]), ix.cellY(p[1]))
+	return c&cellFar != cellFar && ix.isList(c) && ix.listKindOf(c) == kindSplit
 }

@@ -164,6 +164,12 @@ type itemIx struct {
 //     item tested exactly with the PostGIS winding rule over its rings'
 //     edges bucketed by y, then the near-border (or nearest) answer from
 //     the cell's edge list;
+//   - split: a generic cell crossed by one piece of boundary that items
+//     share (one edge, or two meeting at a vertex in the cell) and by no
+//     other edge → the piece and the answer of each of its two sides, so a
+//     point whose side is beyond rounding doubt needs no polygon test;
+//     points within rounding of the piece are tested as in a generic cell
+//     (split.go);
 //   - none: no item within the nearest radius of any point of the cell;
 //   - outer: none, and (IndexOptions.Outer) the whole cell in one key of
 //     the outer index, or in none of its areas → that key (or "outside
@@ -263,7 +269,16 @@ type Stats struct {
 	NarrowLists                        bool // the lists are in 16-bit words (narrowLists)
 	Blocks, UniformBlocks              int  // 4 × 4-cell blocks and those answered from the block array (blocks.go; 0 when flat)
 	MaskedBlocks                       int  // mixed blocks some of whose half-cells are answered from the block array (blocks.go)
+	SplitCells                         int  // list cells answered from the side of one shared piece of boundary (split.go)
 	Bytes                              int  // approximate heap bytes held
+}
+
+// listKindOf is the kind of the list at offset v (narrow or wide lists).
+func (ix *Index) listKindOf(v uint32) uint32 {
+	if ix.narrow != nil {
+		return uint32(ix.narrow[v]) >> narrowKind
+	}
+	return uint32(ix.lists[v]) >> listKind
 }
 
 // Stats reports the index size (for benchmarks and logs).
@@ -287,6 +302,9 @@ func (ix *Index) Stats() Stats {
 			s.SpansCells++
 		case c != cellNone:
 			s.ListCells++
+			if ix.listKindOf(c) == kindSplit {
+				s.SplitCells++
+			}
 		}
 	}
 	s.Blocks = len(ix.blocks)
@@ -389,6 +407,7 @@ func NewIndex(items []Item, opts IndexOptions) (*Index, error) {
 	if opts.Outer != nil {
 		ix.markOuter(opts.Outer)
 	}
+	ix.markSplits()
 	ix.packBlocks()
 	ix.markRanges()
 	ix.narrowLists()
@@ -654,14 +673,30 @@ func listMatch[T listWord](ix *Index, lists []T, kshift uint, m *Match, v uint32
 		ix.nearestMatch(m, cy, x, y, d, qx, qy, j)
 		return
 	}
-	list := lists[v+1 : v+1+n]
-	ne := uint32(lists[v+1+n])
-	es := lists[v+2+n : v+2+n+ne]
+	o := v + 1 // the candidates
+	split := hdr>>kshift == kindSplit
+	if split {
+		o += 2
+	}
+	list := lists[o : o+n]
+	ne := uint32(lists[o+n])
+	es := lists[o+1+n : o+1+n+ne]
 	win, loc, wpos := int32(-1), locOutside, 0
-	for k, i := range list {
-		if l := ix.locate(&ix.items[i], x, y); l != locOutside {
-			win, loc, wpos = int32(i), l, k
-			break
+	sided := false
+	if split {
+		// A split cell (split.go): the point's side of the piece names
+		// the candidate covering it, and no other covers it.
+		var r uint32
+		if r, sided = ix.splitSide(int(lists[v+1]), uint32(lists[v+2]), x, y); sided && r != splitNone {
+			win, loc, wpos = int32(list[r]), locInside, len(list)-1
+		}
+	}
+	if !sided {
+		for k, i := range list {
+			if l := ix.locate(&ix.items[i], x, y); l != locOutside {
+				win, loc, wpos = int32(i), l, k
+				break
+			}
 		}
 	}
 	if win < 0 {

@@ -194,6 +194,9 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 			if c.nearM > 0 && !l.flat && !l.plain && ix.Stats().SpansCells == 0 {
 				t.Fatal("no cell is a spans cell: that path is not tested")
 			}
+			if st := ix.Stats(); l.plain != (st.SplitCells == 0) {
+				t.Fatalf("layout %+v: %d split cells", l, st.SplitCells)
+			}
 			pts := geotest.Probes(c.items, 20000, 0.003, 5)
 			pts = append(pts, bandProbes(c.items, c.nearM, 20000)...)
 			bad := 0
@@ -290,15 +293,16 @@ func forLayouts(t *testing.T, name string, f func(t *testing.T, l layout)) {
 		defer geo.FlatRasterForTest()()
 		f(t, layout{flat: true})
 	})
-	t.Run(name+"/blocks, 32-bit lists, no spans cells", func(t *testing.T) {
+	t.Run(name+"/blocks, 32-bit lists, no spans or split cells", func(t *testing.T) {
 		defer geo.WideListsForTest()()
 		defer geo.NoSpansForTest()()
+		defer geo.NoSplitsForTest()()
 		f(t, layout{plain: true})
 	})
 }
 
 // layout is how forLayouts has NewIndex build: flat (else in blocks),
-// plain (32-bit lists, no spans cells; else as NewIndex chooses).
+// plain (32-bit lists, no spans or split cells; else as NewIndex chooses).
 type layout struct{ flat, plain bool }
 
 func bruteLookup(ix *geo.Index, p orb.Point, nearM, nearestM float64) geo.Match {

@@ -157,6 +157,8 @@ func (ix *Index) listLen(v uint32) uint32 {
 		return 2 + n
 	case listNearest:
 		return 1 + n
+	case listSplit:
+		return 4 + n + uint32(ix.lists[v+3+n])
 	}
 	return 2 + n + uint32(ix.lists[v+1+n])
 }
@@ -169,15 +171,15 @@ func (ix *Index) isList(v uint32) bool {
 // compactLists keeps only the lists that cells and farTab still reference,
 // in their order, and rewrites the offsets.
 func (ix *Index) compactLists() {
-	moved := map[uint32]uint32{}
+	moved := make([]uint32, len(ix.lists)) // new offset + 1 of each list moved so far
 	lists := []int32{0}
 	move := func(v uint32) uint32 {
-		if nv, ok := moved[v]; ok {
-			return nv
+		if nv := moved[v]; nv != 0 {
+			return nv - 1
 		}
 		nv := uint32(len(lists))
 		lists = append(lists, ix.lists[v:v+ix.listLen(v)]...)
-		moved[v] = nv
+		moved[v] = nv + 1
 		return nv
 	}
 	for c, v := range ix.cells {

@@ -25,6 +25,9 @@ import (
 //   - listNearest | m: nothing covers the cell; m edge ids: every edge
 //     that is the nearest edge of some point of the cell within the
 //     nearest radius (see nearestEdges).
+//   - listSplit | n: a generic list crossed by one shared piece of
+//     boundary: the piece's first edge id and its region word, then the
+//     generic list's n items, count and edges (split.go).
 //
 // After the build the lists move to Index.narrow, 16-bit words with the
 // kind from bit 14 up, when every id and count fits (narrowLists).
@@ -260,6 +263,8 @@ func listLen(l []int32) int {
 		return 2 + n
 	case listNearest:
 		return 1 + n
+	case listSplit:
+		return 4 + n + int(l[3+n])
 	}
 	return 2 + n + int(l[1+n])
 }
