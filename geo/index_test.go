@@ -199,22 +199,28 @@ func TestLookupAgainstBruteForce(t *testing.T) {
 			}
 			pts := geotest.Probes(c.items, 20000, 0.003, 5)
 			pts = append(pts, bandProbes(c.items, c.nearM, 20000)...)
-			bad := 0
-			for _, p := range pts {
-				got := lookupBoth(t, ix, p)
-				want := bruteLookup(ix, p, c.nearM, c.nearest)
-				if got.Key != want.Key || got.Kind != want.Kind || got.NearKey != want.NearKey ||
-					math.Abs(got.DistanceM-want.DistanceM) > 1e-6 || math.Abs(got.NearM-want.NearM) > 1e-6 {
-					if bad < 10 {
-						t.Errorf("%v: got %+v want %+v", p, got, want)
-					}
-					bad++
-				}
-			}
-			if bad > 0 {
-				t.Fatalf("%d of %d points disagree", bad, len(pts))
-			}
+			checkBrute(t, ix, pts, c.nearM, c.nearest)
 		})
+	}
+}
+
+// checkBrute fails t unless every point of pts gets bruteLookup's answer
+// (metres within a micrometre), through Lookup and LookupTo alike.
+func checkBrute(t *testing.T, ix *geo.Index, pts []orb.Point, nearM, nearestM float64) {
+	t.Helper()
+	bad := 0
+	for _, p := range pts {
+		got, want := lookupBoth(t, ix, p), bruteLookup(ix, p, nearM, nearestM)
+		if got.Key != want.Key || got.Kind != want.Kind || got.NearKey != want.NearKey ||
+			math.Abs(got.DistanceM-want.DistanceM) > 1e-6 || math.Abs(got.NearM-want.NearM) > 1e-6 {
+			if bad < 10 {
+				t.Errorf("%v: got %+v want %+v", p, got, want)
+			}
+			bad++
+		}
+	}
+	if bad > 0 {
+		t.Fatalf("%d of %d points disagree", bad, len(pts))
 	}
 }
 
