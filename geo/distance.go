@@ -77,35 +77,43 @@ func BoundOf(mp orb.MultiPolygon) orb.Bound {
 // operations in the same order, no fused multiply-add), so that rankings by
 // distance agree bit for bit with ST_Distance on geometry.
 func segDist(px, py, ax, ay, bx, by float64) (d, cx, cy float64) {
-	d2, cx, cy := segDist2(px, py, ax, ay, bx, by)
-	return math.Sqrt(d2), cx, cy
+	cx, cy = segClosest(px, py, ax, ay, bx, by)
+	h, v := cx-px, cy-py
+	return math.Sqrt(float64(h*h) + float64(v*v)), cx, cy
 }
 
-// segDist2 is segDist with the square of the distance: the sum of squares
-// whose root lw_dist2d_pt_pt takes (0 for a point on the segment's line
-// within it), so that math.Sqrt of it is segDist's distance bit for bit.
-// The lookup's near-border and nearest searches rank edges by it and take
-// no root: a square root is 15–20 cycles in the chain from an edge read to
-// the answer (see closer).
-func segDist2(px, py, ax, ay, bx, by float64) (d2, cx, cy float64) {
+// segDist2 is segDist with the square of the distance, the sum whose root
+// lw_dist2d_pt_pt takes (so that math.Sqrt of it is segDist's distance bit
+// for bit), and the offsets h, v from p to the closest point instead of the
+// point. The lookup's near-border and nearest searches rank edges by it and
+// take no root, and metersAt starts from the offsets: a square root and a
+// subtraction fewer in the chain from an edge read to the answer.
+func segDist2(px, py, ax, ay, bx, by float64) (d2, h, v float64) {
+	cx, cy := segClosest(px, py, ax, ay, bx, by)
+	h, v = cx-px, cy-py
+	return float64(h*h) + float64(v*v), h, v
+}
+
+// segClosest is the closest point of segment AB to p as lw_dist2d_pt_seg
+// finds it: A or B beyond the ends (and A for a degenerate segment), p
+// itself when p is on the segment's line, else A + r·(B − A).
+func segClosest(px, py, ax, ay, bx, by float64) (cx, cy float64) {
 	if ax == bx && ay == by {
-		return ptDist2(px, py, ax, ay), ax, ay
+		return ax, ay
 	}
 	dx := bx - ax
 	dy := by - ay
 	r := (float64((px-ax)*dx) + float64((py-ay)*dy)) / (float64(dx*dx) + float64(dy*dy))
 	if r < 0 {
-		return ptDist2(px, py, ax, ay), ax, ay
+		return ax, ay
 	}
 	if r >= 1 {
-		return ptDist2(px, py, bx, by), bx, by
+		return bx, by
 	}
 	if float64((ay-py)*dx) == float64((ax-px)*dy) {
-		return 0, px, py
+		return px, py
 	}
-	cx = ax + float64(r*dx)
-	cy = ay + float64(r*dy)
-	return ptDist2(px, py, cx, cy), cx, cy
+	return ax + float64(r*dx), ay + float64(r*dy)
 }
 
 // closer reports whether squared distance d2 ranks before best, the
@@ -115,14 +123,6 @@ func segDist2(px, py, ax, ay, bx, by float64) (d2, cx, cy float64) {
 // ones take the roots.
 func closer(d2, best float64) bool {
 	return d2 < best && (d2 < best*(1-1e-15) || math.Sqrt(d2) < math.Sqrt(best))
-}
-
-// ptDist2 is the square of PostGIS lw_dist2d_pt_pt, sqrt(h²+v²) with
-// h = q−p.
-func ptDist2(px, py, qx, qy float64) float64 {
-	h := qx - px
-	v := qy - py
-	return float64(h*h) + float64(v*v)
 }
 
 // shortMeters is DistanceMeters((lon1, lat1), (lon2, lat2)) for points a
@@ -155,32 +155,31 @@ func haversineSmall(dp, dl, c float64) float64 {
 	return 2 * EarthRadiusMeters * s * (1 + h*(1.0/6) + h*h*(3.0/40))
 }
 
-// metersAt is DistanceMeters from a point (x, y) in raster row cy to a
-// point (qx, qy) at most about 200 m away (the lookup's near-border and
-// nearest answers), on the shortest chain of operations after (qx, qy): the
-// equirectangular distance R·√(Δφ² + (cos φm·Δλ)²), with cos φm, the
-// cosine of the mean latitude, a first-order step from the point's own
-// cosine and sine, which come from the row's (a third-order step) before
-// (qx, qy) is known. On a sphere this differs from the haversine distance
-// by terms of relative order Δ², under 1e-8 m at 200 m and a few
-// nanometres at 30 m (TestRowMeters: ≤ 1e-7 m; against PostGIS the oracle
-// allows 1 mm). Longer distances, and points off the raster's rows, go
-// to shortMeters. Measured: the report locations' range cells 99–108 →
-// 93–97 ns with squared distances (docs/benchmarks.md).
-func (ix *Index) metersAt(cy int, x, y, qx, qy float64) float64 {
+// metersAt is DistanceMeters from a point (x, y) in raster row cy to the
+// point (x+h, y+v) at most about 200 m away (the lookup's near-border and
+// nearest answers, h and v from segDist2), on the shortest chain of
+// operations after the offsets: the equirectangular distance
+// R·√(Δφ² + (cos φm·Δλ)²), with cos φm, the cosine of the mean latitude, a
+// first-order step from the point's own cosine and sine, which come from
+// the row's (a third-order step) before the offsets are known. On a sphere
+// this differs from the haversine distance by terms of relative order Δ²,
+// under 1e-8 m at 200 m and a few nanometres at 30 m (TestRowMeters:
+// ≤ 1e-7 m; against PostGIS the oracle allows 1 mm). Longer distances, and
+// points off the raster's rows, go to shortMeters. Measured:
+// docs/benchmarks.md ("Intel machine of 2026-12-07").
+func (ix *Index) metersAt(cy int, x, y, h, v float64) float64 {
 	const rad = math.Pi / 180
-	dp := (qy - y) * rad
-	dl := (qx - x) * rad
-	if !(math.Abs(dp) < 3.5e-5 && math.Abs(dl) < 3.5e-5) || uint(cy) >= uint(len(ix.rowTrig)) {
-		return shortMeters(x, y, qx, qy)
+	const maxDeg = 3.5e-5 / rad // the equirectangular step's reach, about 220 m of latitude
+	if !(math.Abs(h) < maxDeg && math.Abs(v) < maxDeg) || uint(cy) >= uint(len(ix.rowTrig)) {
+		return shortMeters(x, y, x+h, y+v)
 	}
 	t := &ix.rowTrig[cy]
 	d := y*rad - t.lat
-	h, k := 1-d*d*0.5, d*(1-d*d*(1.0/6))
-	c1 := t.cos*h - t.sin*k // cos φ of the point
-	s1 := t.sin*h + t.cos*k
-	u := (c1 - s1*(dp*0.5)) * dl
-	return EarthRadiusMeters * math.Sqrt(dp*dp+u*u)
+	c, k := 1-d*d*0.5, d*(1-d*d*(1.0/6))
+	c1 := t.cos*c - t.sin*k // cos φ of the point
+	s1 := t.sin*c + t.cos*k
+	u := (c1 - s1*(rad/2)*v) * h
+	return metersPerDegree * math.Sqrt(v*v+u*u)
 }
 
 // rowTrig is the latitude (radians) of a raster row's centre line with

@@ -7,7 +7,7 @@ var ShortMetersForTest = shortMeters
 
 // RowMetersForTest is metersAt for a point in ix's raster.
 func (ix *Index) RowMetersForTest(x, y, qx, qy float64) float64 {
-	return ix.metersAt(ix.cellY(y), x, y, qx, qy)
+	return ix.metersAt(ix.cellY(y), x, y, qx-x, qy-y)
 }
 
 // FlatRasterForTest makes NewIndex keep every raster flat (no blocks)

@@ -197,9 +197,11 @@ type itemIx struct {
 // Edge lists are ascending edge ids (item, ring, vertex order, as PostGIS
 // visits them), in 16-bit words when every id fits (raster.go), interned,
 // with edges that are farther than some other edge from every point of the
-// cell dropped. Metres come from the
-// haversine formula with series for the tiny angles and a per-row cosine
-// (metersAt), which matches DistanceMeters to nanometres. Points off the
+// cell dropped. Edges are ranked by squared distance (segDist2, closer).
+// Metres come from an equirectangular step with a per-row cosine
+// (metersAt), within nanometres of DistanceMeters at the near-border
+// radius and 1e-7 m at 200 m, and from the haversine formula with series
+// for the tiny angles beyond (shortMeters). Points off the
 // raster use an R-tree of item boxes (tidwall/rtree). IndexOptions.Advise
 // lets the caller ask for huge pages for the large arrays (in one 2 MB-
 // aligned arena for a district-sized index).
@@ -662,15 +664,15 @@ func listMatch[T listWord](ix *Index, lists []T, kshift uint, m *Match, v uint32
 		// that come near the cell.
 		*m = Match{Key: ix.keyOf(int32(lists[v+1])), Kind: MatchInside, NearKey: -1}
 		if n > 0 {
-			d2, qx, qy, j := nearestEdge(ix, lists[v+2:v+2+n], x, y, -1, ix.nearDeg)
-			ix.setNear(m, cy, x, y, d2, qx, qy, j)
+			d2, h, w, j := nearestEdge(ix, lists[v+2:v+2+n], x, y, -1, ix.nearDeg)
+			ix.setNear(m, cy, x, y, d2, h, w, j)
 		}
 		return
 	case kindNearest:
 		// Nothing covers the cell: every edge that can be the nearest one
 		// for a point of the cell is listed.
-		d2, qx, qy, j := nearestEdge(ix, lists[v+1:v+1+n], x, y, -1, ix.nearestDeg)
-		ix.nearestMatch(m, cy, x, y, d2, qx, qy, j)
+		d2, h, w, j := nearestEdge(ix, lists[v+1:v+1+n], x, y, -1, ix.nearestDeg)
+		ix.nearestMatch(m, cy, x, y, d2, h, w, j)
 		return
 	}
 	o := v + 1 // the candidates
@@ -707,8 +709,8 @@ func listMatch[T listWord](ix *Index, lists []T, kshift uint, m *Match, v uint32
 		// The list holds every edge within NearBorderMeters of the
 		// point: when the nearest listed edge is that close it is the
 		// nearest of all; otherwise search the R-tree.
-		if d2, qx, qy, j := nearestEdge(ix, es, x, y, -1, ix.nearDeg); j >= 0 {
-			ix.nearestMatch(m, cy, x, y, d2, qx, qy, j)
+		if d2, h, w, j := nearestEdge(ix, es, x, y, -1, ix.nearDeg); j >= 0 {
+			ix.nearestMatch(m, cy, x, y, d2, h, w, j)
 			return
 		}
 		ix.nearestTo(m, x, y)
@@ -719,7 +721,7 @@ func listMatch[T listWord](ix *Index, lists []T, kshift uint, m *Match, v uint32
 		m.Kind = MatchEdge
 	}
 	if ix.nearM > 0 {
-		d2, qx, qy, j := nearestEdge(ix, es, x, y, win, ix.nearDeg)
+		d2, h, w, j := nearestEdge(ix, es, x, y, win, ix.nearDeg)
 		// Candidates after the winner may cover the point as well (a
 		// shared boundary, or an overlap): their distance is 0, and the
 		// first of them in key order is the lowest.
@@ -728,23 +730,23 @@ func listMatch[T listWord](ix *Index, lists []T, kshift uint, m *Match, v uint32
 				break
 			}
 			if ix.locate(&ix.items[i], x, y) != locOutside {
-				d2, qx, qy, j = 0, x, y, int32(i)
+				d2, h, w, j = 0, 0, 0, int32(i)
 				break
 			}
 		}
-		ix.setNear(m, cy, x, y, d2, qx, qy, j)
+		ix.setNear(m, cy, x, y, d2, h, w, j)
 	}
 }
 
 // nearestEdge returns the square of the planar distance (degrees) from
 // (x, y) to the nearest of the edges es (ascending ids) that is within
-// lim, skipping the edges of item skip, its closest point and its item (-1
-// when none is within lim). Ties of the distance go to the first edge,
+// lim, skipping the edges of item skip, the offsets from (x, y) to its
+// closest point (segDist2) and its item (-1 when none is within lim). Ties of the distance go to the first edge,
 // hence to the lowest key (closer). The limit is compared as a square:
 // it is a conservative radius (DegreesFor), and the metres decide.
 // (A box-distance pre-test before each segDist was tried and measured no
 // faster: the lists hold 2–6 edges.)
-func nearestEdge[T listWord](ix *Index, es []T, x, y float64, skip int32, lim float64) (d2, cx, cy float64, item int32) {
+func nearestEdge[T listWord](ix *Index, es []T, x, y float64, skip int32, lim float64) (d2, h, v float64, item int32) {
 	d2, item = inf, -1
 	lim2 := lim * lim
 	for _, e := range es {
@@ -753,24 +755,24 @@ func nearestEdge[T listWord](ix *Index, es []T, x, y float64, skip int32, lim fl
 			continue
 		}
 		g := ix.edge(int(e))
-		if dd, qx, qy := segDist2(x, y, g.ax, g.ay, g.bx, g.by); dd <= lim2 && closer(dd, d2) {
-			d2, cx, cy, item = dd, qx, qy, it
+		if dd, eh, ev := segDist2(x, y, g.ax, g.ay, g.bx, g.by); dd <= lim2 && closer(dd, d2) {
+			d2, h, v, item = dd, eh, ev, it
 		}
 	}
-	return d2, cx, cy, item
+	return d2, h, v, item
 }
 
 // setNear records item j at squared planar distance d2 (closest point
-// (qx, qy)) as the near-border neighbour of a covered point when it is
+// (x+h, y+v)) as the near-border neighbour of a covered point when it is
 // within NearBorderMeters. Beyond nearDeg it cannot be (nearDeg is
 // conservative).
-func (ix *Index) setNear(m *Match, cy int, x, y, d2, qx, qy float64, j int32) {
+func (ix *Index) setNear(m *Match, cy int, x, y, d2, h, v float64, j int32) {
 	if j < 0 || d2 > ix.nearDeg*ix.nearDeg {
 		return
 	}
 	mm := 0.0
 	if d2 > 0 {
-		mm = ix.metersAt(cy, x, y, qx, qy)
+		mm = ix.metersAt(cy, x, y, h, v)
 	}
 	if mm <= ix.nearM {
 		m.NearKey, m.NearM = ix.keyOf(j), mm
@@ -778,13 +780,13 @@ func (ix *Index) setNear(m *Match, cy int, x, y, d2, qx, qy float64, j int32) {
 }
 
 // nearestMatch answers an uncovered point whose planar-nearest item is j
-// at squared distance d2 (closest point (qx, qy)); j < 0: none.
-func (ix *Index) nearestMatch(m *Match, cy int, x, y, d2, qx, qy float64, j int32) {
+// at squared distance d2 (closest point (x+h, y+v)); j < 0: none.
+func (ix *Index) nearestMatch(m *Match, cy int, x, y, d2, h, v float64, j int32) {
 	*m = Match{Key: -1, NearKey: -1}
 	if j < 0 || ix.nearestM <= 0 || d2 > ix.nearestDeg*ix.nearestDeg {
 		return
 	}
-	mm := ix.metersAt(cy, x, y, qx, qy)
+	mm := ix.metersAt(cy, x, y, h, v)
 	if mm > ix.nearestM {
 		return
 	}
@@ -834,7 +836,7 @@ func (ix *Index) nearestTo(m *Match, x, y float64) {
 		}
 		return true
 	})
-	ix.nearestMatch(m, -1, x, y, bd*bd, bx, by, best)
+	ix.nearestMatch(m, -1, x, y, bd*bd, bx-x, by-y, best)
 }
 
 // Covering returns the keys of every item covering pt (ST_Covers), in

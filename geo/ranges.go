@@ -213,7 +213,7 @@ func (ix *Index) spansMatch(m *Match, v uint32, item int32, cy int, x, y float64
 func (ix *Index) spanMatch(m *Match, item, a, na, b, nb int32, cy int, x, y float64) {
 	*m = Match{Key: ix.keyOf(item), Kind: MatchInside, NearKey: -1}
 	d2, j := inf, int32(-1)
-	var qx, qy float64
+	var h, w float64
 	for e, end := a, a+na; ; e, end, nb = b, b+nb, 0 {
 		for ; e < end; e++ {
 			it := ix.eitem[e]
@@ -221,13 +221,13 @@ func (ix *Index) spanMatch(m *Match, item, a, na, b, nb int32, cy int, x, y floa
 				continue
 			}
 			g := ix.edge(int(e))
-			if dd, px, py := segDist2(x, y, g.ax, g.ay, g.bx, g.by); closer(dd, d2) {
-				d2, qx, qy, j = dd, px, py, it
+			if dd, eh, ew := segDist2(x, y, g.ax, g.ay, g.bx, g.by); closer(dd, d2) {
+				d2, h, w, j = dd, eh, ew, it
 			}
 		}
 		if nb == 0 {
 			break
 		}
 	}
-	ix.setNear(m, cy, x, y, d2, qx, qy, j)
+	ix.setNear(m, cy, x, y, d2, h, w, j)
 }
