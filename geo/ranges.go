@@ -89,8 +89,8 @@ func (ix *Index) markRanges() {
 		return false
 	}
 	// word is the range or spans word of the known list at v in a block
-	// whose word carries item (-1: none).
-	word := func(v uint32, item int32) (uint32, bool) {
+	// whose word carries blockItem (-1: none).
+	word := func(v uint32, blockItem int32) (uint32, bool) {
 		hdr := ix.lists[v]
 		n := uint32(hdr & listCount)
 		if hdr&^listCount != listKnown || n == 0 {
@@ -101,14 +101,15 @@ func (ix *Index) markRanges() {
 		for k < len(es) && es[k]-es[0] < maxSpan {
 			k++
 		}
-		if gapIn(es[0], es[k-1]) {
+		item := int32(ix.lists[v+1])
+		if gapIn(es[0], es[k-1]) || ix.eitem[es[0]] == item {
 			return 0, false
 		}
 		if k == len(es) {
 			return cellRange | uint32(ix.lists[v+1])<<ix.rangeShift | uint32(es[0])<<2 | uint32(es[k-1]-es[0]), true
 		}
 		rest, d := es[k:], ix.spansDelta
-		if d == 0 || ix.lists[v+1] != item || rest[len(rest)-1]-rest[0] >= maxSpan || rest[0]-es[0] >= 1<<d || gapIn(rest[0], rest[len(rest)-1]) {
+		if d == 0 || ix.lists[v+1] != blockItem || rest[len(rest)-1]-rest[0] >= maxSpan || rest[0]-es[0] >= 1<<d || gapIn(rest[0], rest[len(rest)-1]) || ix.eitem[rest[0]] == blockItem {
 			return 0, false
 		}
 		return cellSpans | uint32(es[0])<<(d+4) | uint32(es[k-1]-es[0])<<(d+2) | uint32(rest[len(rest)-1]-rest[0])<<d | uint32(rest[0]-es[0]), true
@@ -209,17 +210,17 @@ func (ix *Index) spansMatch(m *Match, v uint32, item int32, cy int, x, y float64
 }
 
 // spanMatch answers a point covered by item from the near-border search
-// over edges [a, a+na) and then [b, b+nb), skipping item's own.
+// over edges [a, a+na) and then [b, b+nb). Each span lies in one ring
+// (markRanges refuses a gap inside one) of another item (its first edge is
+// listed, and lists hold only other items' edges; markRanges checks), so
+// the span's item is read once and no edge is skipped.
 func (ix *Index) spanMatch(m *Match, item, a, na, b, nb int32, cy int, x, y float64) {
 	*m = Match{Key: ix.keyOf(item), Kind: MatchInside, NearKey: -1}
 	d2, j := inf, int32(-1)
 	var h, w float64
 	for e, end := a, a+na; ; e, end, nb = b, b+nb, 0 {
+		it := ix.eitem[e]
 		for ; e < end; e++ {
-			it := ix.eitem[e]
-			if it == item {
-				continue
-			}
 			g := ix.edge(int(e))
 			if dd, eh, ew := segDist2(x, y, g.ax, g.ay, g.bx, g.by); closer(dd, d2) {
 				d2, h, w, j = dd, eh, ew, it
