@@ -741,9 +741,10 @@ func listMatch[T listWord](ix *Index, lists []T, kshift uint, m *Match, v uint32
 // nearestEdge returns the square of the planar distance (degrees) from
 // (x, y) to the nearest of the edges es (ascending ids) that is within
 // lim, skipping the edges of item skip, the offsets from (x, y) to its
-// closest point (segDist2) and its item (-1 when none is within lim). Ties of the distance go to the first edge,
-// hence to the lowest key (closer). The limit is compared as a square:
-// it is a conservative radius (DegreesFor), and the metres decide.
+// closest point (segDist2) and its item (-1 when none is within lim).
+// Ties of the distance go to the first edge, hence to the lowest key
+// (closer). The limit is compared as a square: it is a conservative
+// radius (DegreesFor), and the metres decide.
 // (A box-distance pre-test before each segDist was tried and measured no
 // faster: the lists hold 2–6 edges.)
 func nearestEdge[T listWord](ix *Index, es []T, x, y float64, skip int32, lim float64) (d2, h, v float64, item int32) {

@@ -7,12 +7,14 @@ import "math/bits"
 // edges have ids within a span of at most four — usually two or three
 // consecutive edges of one neighbouring ring — is answered without its
 // list: its word is cellRange | item<<(edgeBits+2) | first<<2 | span-1,
-// and the lookup scans edges [first, first+span) directly, skipping the
-// covering item's own edges. The answer is the list's: an edge in the
-// span but not in the list is the covering item's (skipped), or farther
-// than the near-border radius from every point of the cell (it fails the
-// radius test), or farther than some listed edge from every point of the
-// cell (pruneDominated; it never wins the strict comparison), and the scan
+// and the lookup scans edges [first, first+span) directly. The span lies
+// in one ring (no gap inside it, below) of the item owning its first
+// edge, a listed edge and so never the covering item's (markRanges
+// checks). The answer is the list's: an edge in the span but not in the
+// list is farther than the near-border radius from every point of the
+// cell (it fails the radius test), or farther than some listed edge from
+// every point of the cell (pruneDominated; it never wins the strict
+// comparison), and the scan
 // visits edges in ascending id order as the list does, so ties fall the
 // same way. A span never holds the gap after a ring (ring.go), which is no
 // edge: such a cell keeps its list (the demo: 128 range and 411 spans
@@ -106,10 +108,10 @@ func (ix *Index) markRanges() {
 			return 0, false
 		}
 		if k == len(es) {
-			return cellRange | uint32(ix.lists[v+1])<<ix.rangeShift | uint32(es[0])<<2 | uint32(es[k-1]-es[0]), true
+			return cellRange | uint32(item)<<ix.rangeShift | uint32(es[0])<<2 | uint32(es[k-1]-es[0]), true
 		}
 		rest, d := es[k:], ix.spansDelta
-		if d == 0 || ix.lists[v+1] != blockItem || rest[len(rest)-1]-rest[0] >= maxSpan || rest[0]-es[0] >= 1<<d || gapIn(rest[0], rest[len(rest)-1]) || ix.eitem[rest[0]] == blockItem {
+		if d == 0 || item != blockItem || rest[len(rest)-1]-rest[0] >= maxSpan || rest[0]-es[0] >= 1<<d || gapIn(rest[0], rest[len(rest)-1]) || ix.eitem[rest[0]] == blockItem {
 			return 0, false
 		}
 		return cellSpans | uint32(es[0])<<(d+4) | uint32(es[k-1]-es[0])<<(d+2) | uint32(rest[len(rest)-1]-rest[0])<<d | uint32(rest[0]-es[0]), true
