@@ -128,6 +128,10 @@ type Snapshot struct {
 // Grids is the number of grids in the snapshot.
 func (s *Snapshot) Grids() int { return len(s.grids) }
 
+// IndexBytes is the approximate memory of the snapshot's grid and area
+// indexes (geo.Stats.Bytes): what a lookup reads from, for the bench.
+func (s *Snapshot) IndexBytes() int { return s.gridIx.Stats().Bytes + s.areas.ix.Stats().Bytes }
+
 // GridHouseholds yields every grid's code and household count, in code
 // order.
 func (s *Snapshot) GridHouseholds() iter.Seq2[string, int] {

@@ -30,6 +30,7 @@ func TestBenchCommands(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
+		"memory before: a dependent read over 1 / 2 / 4 / 8 / 16 MB: ", "memory after:  a dependent read over",
 		"report locations           median", "(medians of 2 runs:", "cache-warm", "grids: median",
 		"wangge full answer:", "batch:", "--out routed.csv: ", "for 2000 rows", "the rows alone (index already built",
 		"agreement with the in-process router on 300 points: 0 disagreements", "in-process lookup vs one query per point:",
@@ -38,6 +39,10 @@ func TestBenchCommands(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("bench route output lacks %q:\n%s", want, got)
 		}
+	}
+
+	if !regexp.MustCompile(`demo district: 1507 grids, generated in \S+, index built in \S+, \d+\.\d MB\n`).MatchString(got) {
+		t.Errorf("bench route output lacks the demo index's size:\n%s", got)
 	}
 
 	out.Reset()

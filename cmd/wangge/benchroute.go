@@ -88,7 +88,7 @@ func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	out.line("demo district: %d grids, generated in %v, index built in %v", snap.Grids(), genTook.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
+	out.line("demo district: %d grids, generated in %v, index built in %v, %.1f MB", snap.Grids(), genTook.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond), float64(snap.IndexBytes())/(1<<20))
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	reportPts := make([]orb.Point, c.Points)
@@ -112,6 +112,8 @@ func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 
 	out.head("in-process lookup (one core, %d points each)", c.Points)
+	probe := newMemProbe()
+	out.line("memory before: %s", probe.line(rng))
 	inProc := map[string]lookupFigures{}
 	for _, set := range []struct {
 		name string
@@ -128,6 +130,8 @@ func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		w := measureWarm(snap, set.pts[:min(len(set.pts), 100_000)])
 		out.line("%-26s cache-warm (each point 16× in a row): median %3.0f ns  p90 %4.0f ns  p99 %4.0f ns", set.name, w.median, w.p90, w.p99)
 	}
+	out.line("memory after:  %s", probe.line(rng))
+	probe = nil
 
 	// 2. Scale.
 	if len(c.Scale) > 0 {
