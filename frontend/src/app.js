@@ -311,7 +311,9 @@ function drillTo(level, code, bboxHint) {
   state.crumb = crumbFor(level, code);
   if (!state.crumb.length) state.crumb = [{ level, code, name: areaName(code) }];
   renderCrumb();
-  if (bb) map.fitBounds(dispBox(bb), { padding: level === 'grid' ? { ...FIT_PADDING, left: 160, right: 160 } : FIT_PADDING, maxZoom: 16.8 });
+  // A grid is opened with its popup above its centre: it is fitted low
+  // enough that the popup (with the team list) clears the filter panel.
+  if (bb) map.fitBounds(dispBox(bb), { padding: level === 'grid' ? { ...FIT_PADDING, top: 360, left: 160, right: 160 } : FIT_PADDING, maxZoom: 16.8 });
 }
 
 /** worthDrilling says whether fitting a WGS-84 bbox would zoom in by more than half a level. */
@@ -336,6 +338,9 @@ function gridHTML(p, actions = false) {
   // … and redraw its boundary (command center and planners).
   const edit = actions && config.token && config.gridSource !== 'mvt'
     ? `<button type="button" class="edit-boundary" data-code="${esc(g.code)}">${t('editBoundary')}</button>` : '';
+  // The clicked popup lists the grid's team for a signed-in page (GET
+  // /api/v1/people?area=: public pages may not list people).
+  const team = actions && config.token ? teamHTML(teams.get(g.code)) : '';
   return `<div class="grid-pop" data-code="${esc(g.code)}">
     <h4>${esc(g.name)} <small>${esc(g.code)}</small></h4>
     <table>
@@ -344,8 +349,39 @@ function gridHTML(p, actions = false) {
       <tr><th>${t('households')}</th><td><i class="sw" style="background:${BAND_COLORS[band(g.households)]}"></i>${g.households}</td></tr>
       <tr><th>${t('leader')}</th><td class="leader">${leader}</td></tr>
       <tr><th>${t('openCases')}</th><td>${g.open_cases}</td></tr>
-      <tr><th>${t('overdueCases')}</th><td class="${g.overdue_cases ? 'bad' : ''}">${g.overdue_cases}</td></tr>
+      <tr><th>${t('overdueCases')}</th><td class="${g.overdue_cases ? 'bad' : ''}">${g.overdue_cases}</td></tr>${team}
     </table>${edit}</div>`;
+}
+
+// The order a grid's team is listed in: leader, deputy, staff, officers, volunteers.
+const TEAM_ROLES = ['grid_leader', 'deputy_leader', 'grid_staff', 'info_officer', 'volunteer'];
+const TEAM_SHOWN = 8;
+
+/**
+ * teamHTML is the popup's team row: each person once, under the first of
+ * their posts on the grid in TEAM_ROLES order, with a phone link; '…' while
+ * the list is loading. Past TEAM_SHOWN people, the rest are counted.
+ */
+function teamHTML(tm) {
+  let cell = '…';
+  if (tm) {
+    const rows = tm.people.map((p) => {
+      const ranks = (p.assignments || []).filter((a) => a.area_code === tm.code).map((a) => TEAM_ROLES.indexOf(a.role)).filter((r) => r >= 0);
+      return { p, rank: ranks.length ? Math.min(...ranks) : TEAM_ROLES.length };
+    }).sort((a, b) => a.rank - b.rank || a.p.id - b.p.id);
+    const li = rows.slice(0, TEAM_SHOWN).map(({ p, rank }) => `<li data-id="${esc(p.id)}"><span class="role">${esc(t(TEAM_ROLES[rank] || 'otherRole'))}</span> ${esc(p.name)}${p.phone ? ` <a href="tel:${esc(p.phone)}">${esc(p.phone)}</a>` : ''}</li>`);
+    if (rows.length > TEAM_SHOWN) li.push(`<li class="more">${t('teamMore').replace('{n}', rows.length - TEAM_SHOWN)}</li>`);
+    cell = li.length ? `<ul>${li.join('')}</ul>` : t('teamNone');
+  }
+  return `<tr class="team"><th>${t('team')}</th><td>${cell}</td></tr>`;
+}
+
+/** teams: each clicked grid's people (GET /api/v1/people?area=), by code. */
+const teams = new Map();
+async function loadTeam(code) {
+  const r = await get('/api/v1/people', { area: code });
+  if (teams.size > 200) teams.clear();
+  teams.set(code, { code, people: r?.people || [] });
 }
 
 const hoverPopup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: 'hover-pop', maxWidth: '320px', offset: 12 });
@@ -383,14 +419,20 @@ async function gridDetails(code, maxAge) {
  */
 async function showGrid(p, lngLat) {
   hoverPopup.remove();
+  teams.delete(p.code);
   clickPopup.setLngLat(lngLat).setHTML(gridHTML(p, true)).addTo(map);
   body.dataset.popupGrid = p.code;
-  try {
-    const fresh = await gridDetails(p.code, 0);
-    if (fresh && clickPopup.isOpen() && body.dataset.popupGrid === p.code) {
-      clickPopup.setHTML(gridHTML({ ...p, ...fresh }, true));
-    }
-  } catch (e) { console.warn('grid details', e); }
+  let fresh = null;
+  const redraw = () => {
+    if (clickPopup.isOpen() && body.dataset.popupGrid === p.code) clickPopup.setHTML(gridHTML({ ...p, ...fresh }, true));
+  };
+  await Promise.all([
+    gridDetails(p.code, 0).then((f) => { fresh = f; redraw(); }, (e) => console.warn('grid details', e)),
+    config.token && loadTeam(p.code).then(() => {
+      redraw();
+      if (body.dataset.popupGrid === p.code) body.dataset.teamGrid = p.code;
+    }, (e) => console.warn('grid team', e)),
+  ]);
 }
 
 /**
@@ -731,6 +773,7 @@ document.getElementById('map').addEventListener('click', async (e) => {
       if (fresh?.vacant) break;
       await new Promise((r) => { setTimeout(r, 250); });
     }
+    await loadTeam(code).catch((e) => console.warn('grid team', e));
     if (clickPopup.isOpen() && body.dataset.popupGrid === code) {
       clickPopup.setHTML(gridHTML({ ...(state.gridIndex.get(code)?.p || {}), ...fresh }, true));
     }

@@ -238,6 +238,42 @@ test('clicking a grid shows its leader (or the vacancy and the fallback)', { tim
   noStrayRequests();
 });
 
+test("a clicked grid's popup lists its team — leader first, then staff, officers and volunteers — with their phones", { timeout: 120e3 }, async (t) => {
+  if (skip) return t.skip('no chromium');
+  assert.ok(srv.token, 'the page has a token (people are listed only to a signed-in page)');
+  const { page } = dash;
+  const g = grids.features.find((f) => f.properties.leader && !f.properties.vacant).properties;
+  const { people } = await api(`/api/v1/people?area=${g.code}`);
+  assert.ok(people.length >= 3, `the demo gives ${g.code} a team, got ${people.length}`);
+  await page.evaluate(() => { delete document.body.dataset.teamGrid; });
+  await page.fill('#search-input', g.code);
+  await page.click('#search button');
+  // The search opens the grid's popup, which loads the team.
+  await page.waitForFunction((c) => document.body.dataset.teamGrid === c, g.code, { timeout: 30e3 });
+  const rows = await page.$$eval(`.click-pop .grid-pop[data-code="${g.code}"] .team li`, (els) => els.map((e) => ({ id: e.dataset.id, role: e.querySelector('.role')?.textContent, text: e.textContent, more: e.classList.contains('more') })));
+  const listed = rows.filter((r) => !r.more);
+  assert.equal(listed.length, Math.min(people.length, 8), 'up to eight people listed');
+  if (people.length > 8) assert.match(rows.at(-1).text, new RegExp(`${people.length - 8}`), 'the rest are counted');
+  assert.equal(listed[0].id, String(g.leader.id), 'the leader comes first');
+  assert.match(listed[0].role, /网格长|leader/);
+  const byId = new Map(people.map((p) => [String(p.id), p]));
+  const order = ['grid_leader', 'deputy_leader', 'grid_staff', 'info_officer', 'volunteer'];
+  let last = -1;
+  for (const r of listed) {
+    const p = byId.get(r.id);
+    assert.ok(p, `listed person ${r.id} is on the grid`);
+    assert.ok(r.text.includes(p.name), `${p.name} in "${r.text}"`);
+    if (p.phone) assert.ok(r.text.includes(p.phone), `${p.phone} in "${r.text}"`);
+    const rank = Math.min(...p.assignments.filter((a) => a.area_code === g.code).map((a) => order.indexOf(a.role)).filter((x) => x >= 0));
+    assert.ok(rank >= last, `${p.name} (${r.role}) listed in role order`);
+    last = rank;
+  }
+  const pop = await page.$('.click-pop');
+  await pop.screenshot({ path: join(screenshotDir, 'grid-team.png') });
+  t.diagnostic(`${g.code}: ${listed.map((r) => r.text).join(' | ')}`);
+  noStrayRequests();
+});
+
 test('the grids without a leader are listed with who acts for them, and open on the map', { timeout: 120e3 }, async (t) => {
   if (skip) return t.skip('no chromium');
   const { page } = dash;
