@@ -131,7 +131,6 @@ func benchRoute(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		out.line("%-26s cache-warm (each point 16× in a row): median %3.0f ns  p90 %4.0f ns  p99 %4.0f ns", set.name, w.median, w.p90, w.p99)
 	}
 	out.line("memory after:  %s", probe.line(rng))
-	probe = nil
 
 	// 2. Scale.
 	if len(c.Scale) > 0 {

@@ -360,9 +360,11 @@ const TEAM_SHOWN = 8;
 /**
  * teamHTML is the popup's team row: each person once, under the first of
  * their posts on the grid in TEAM_ROLES order, with a phone link; '…' while
- * the list is loading. Past TEAM_SHOWN people, the rest are counted.
+ * the list is loading; no row when it could not be read (the token's scope).
+ * Past TEAM_SHOWN people, the rest are counted.
  */
 function teamHTML(tm) {
+  if (tm?.failed) return '';
   let cell = '…';
   if (tm) {
     const rows = tm.people.map((p) => {
@@ -428,10 +430,13 @@ async function showGrid(p, lngLat) {
   };
   await Promise.all([
     gridDetails(p.code, 0).then((f) => { fresh = f; redraw(); }, (e) => console.warn('grid details', e)),
-    config.token && loadTeam(p.code).then(() => {
+    config.token && loadTeam(p.code).catch((e) => {
+      console.warn('grid team', e); // a token whose scope does not hold the grid: no team row
+      teams.set(p.code, { code: p.code, failed: true });
+    }).then(() => {
       redraw();
       if (body.dataset.popupGrid === p.code) body.dataset.teamGrid = p.code;
-    }, (e) => console.warn('grid team', e)),
+    }),
   ]);
 }
 
@@ -773,7 +778,7 @@ document.getElementById('map').addEventListener('click', async (e) => {
       if (fresh?.vacant) break;
       await new Promise((r) => { setTimeout(r, 250); });
     }
-    await loadTeam(code).catch((e) => console.warn('grid team', e));
+    await loadTeam(code).catch((e) => { console.warn('grid team', e); teams.set(code, { code, failed: true }); });
     if (clickPopup.isOpen() && body.dataset.popupGrid === code) {
       clickPopup.setHTML(gridHTML({ ...(state.gridIndex.get(code)?.p || {}), ...fresh }, true));
     }
