@@ -340,7 +340,7 @@ function gridHTML(p, actions = false) {
     ? `<button type="button" class="edit-boundary" data-code="${esc(g.code)}">${t('editBoundary')}</button>` : '';
   // The clicked popup lists the grid's team for a signed-in page (GET
   // /api/v1/people?area=: public pages may not list people).
-  const team = actions && config.token ? teamHTML(teams.get(g.code)) : '';
+  const team = actions && config.token ? teamHTML(teams.get(g.code), !g.vacant && g.leader?.id) : '';
   return `<div class="grid-pop" data-code="${esc(g.code)}">
     <h4>${esc(g.name)} <small>${esc(g.code)}</small></h4>
     <table>
@@ -359,15 +359,16 @@ const TEAM_SHOWN = 8;
 
 /**
  * teamHTML is the popup's team row: each person once, under the first of
- * their posts on the grid in TEAM_ROLES order, with a phone link; '…' while
- * the list is loading; no row when it could not be read (the token's scope).
- * Past TEAM_SHOWN people, the rest are counted.
+ * their posts on the grid in TEAM_ROLES order, with a phone link — but the
+ * leader shown in the row above (leaderId); '…' while the list is loading;
+ * no row when it could not be read (the token's scope). Past TEAM_SHOWN
+ * people, the rest are counted.
  */
-function teamHTML(tm) {
+function teamHTML(tm, leaderId) {
   if (tm?.failed) return '';
   let cell = '…';
   if (tm) {
-    const rows = tm.people.map((p) => {
+    const rows = tm.people.filter((p) => p.id !== leaderId).map((p) => {
       const ranks = (p.assignments || []).filter((a) => a.area_code === tm.code).map((a) => TEAM_ROLES.indexOf(a.role)).filter((r) => r >= 0);
       return { p, rank: ranks.length ? Math.min(...ranks) : TEAM_ROLES.length };
     }).sort((a, b) => a.rank - b.rank || a.p.id - b.p.id);
