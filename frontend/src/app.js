@@ -338,6 +338,9 @@ function gridHTML(p, actions = false) {
   // … and redraw its boundary (command center and planners).
   const edit = actions && config.token && config.gridSource !== 'mvt'
     ? `<button type="button" class="edit-boundary" data-code="${esc(g.code)}">${t('editBoundary')}</button>` : '';
+  // … and add a member to the grid's team (the appointment form, another post).
+  const add = actions && config.token
+    ? `<button type="button" class="add-member" data-code="${esc(g.code)}" data-vacant="${g.vacant || !g.leader ? 1 : ''}">${t('addMember')}</button>` : '';
   // The clicked popup lists the grid's team for a signed-in page (GET
   // /api/v1/people?area=: public pages may not list people).
   const team = actions && config.token ? teamHTML(teams.get(g.code), !g.vacant && g.leader?.id) : '';
@@ -350,7 +353,7 @@ function gridHTML(p, actions = false) {
       <tr><th>${t('leader')}</th><td class="leader">${leader}</td></tr>
       <tr><th>${t('openCases')}</th><td>${g.open_cases}</td></tr>
       <tr><th>${t('overdueCases')}</th><td class="${g.overdue_cases ? 'bad' : ''}">${g.overdue_cases}</td></tr>${team}
-    </table>${edit}</div>`;
+    </table>${edit}${add}</div>`;
 }
 
 // The order a grid's team is listed in: leader, deputy, staff, officers, volunteers.
@@ -708,18 +711,24 @@ document.getElementById('vacant-list').addEventListener('click', (e) => {
   if (li) openGrid(li.dataset.code);
 });
 
-// ---- appointing a grid leader ---------------------------------------------------
-// POST /api/v1/people with the grid_leader post; the server checks the
-// name, the phone and that the grid is still vacant (409 naming the leader
-// otherwise), and every server's routing names the new leader within about
-// a second. The list is read again until the grid has left it.
+// ---- appointing a grid leader or another member -------------------------------------
+// POST /api/v1/people with one post on the grid: its leader (from the
+// vacant list, or the popup of a vacant grid) or a deputy, grid staff,
+// information officer or volunteer (from the popup's "add member"). The
+// server checks the name, the phone and, for a leader, that the grid is
+// still vacant (409 naming the leader otherwise), and every server's
+// routing names a new leader or deputy within about a second. After a
+// leader the vacant list is read again until the grid has left it; after
+// anyone the open popup's team is read again.
 
 const appointForm = document.getElementById('appoint-form');
+const appointRole = document.getElementById('appoint-role');
 
-function showAppoint(code) {
-  const g = (state.summary?.vacant_grids || []).find((v) => v.code === code);
+function showAppoint(code, role = 'grid_leader') {
+  const g = (state.summary?.vacant_grids || []).find((v) => v.code === code) || state.gridIndex.get(code)?.p;
   appointForm.dataset.code = code;
-  appointForm.querySelector('.appoint-title').textContent = `${t('appointLeader')}: ${g?.name || ''} ${code}`;
+  appointRole.value = role;
+  appointForm.querySelector('.appoint-title').textContent = `${t(role === 'grid_leader' ? 'appointLeader' : 'addMember')}: ${g?.name || ''} ${code}`;
   appointForm.querySelector('.appoint-error').textContent = '';
   appointForm.hidden = false;
   document.getElementById('appoint-name').focus();
@@ -732,14 +741,25 @@ appointForm.addEventListener('submit', async (e) => {
   const code = appointForm.dataset.code;
   const name = document.getElementById('appoint-name').value.trim();
   const phone = document.getElementById('appoint-phone').value.trim();
+  const role = appointRole.value;
   const errEl = appointForm.querySelector('.appoint-error');
   errEl.textContent = '';
   const submit = appointForm.querySelector('button[type=submit]');
   submit.disabled = true;
   try {
-    const p = await send('POST', '/api/v1/people', { name, phone, assignments: [{ role: 'grid_leader', area_code: code }] });
+    const p = await send('POST', '/api/v1/people', { name, phone, assignments: [{ role, area_code: code }] });
     appointForm.hidden = true;
     appointForm.reset();
+    if (clickPopup.isOpen() && body.dataset.popupGrid === code) {
+      await loadTeam(code).catch((err2) => { console.warn('grid team', err2); teams.set(code, { code, failed: true }); });
+      if (clickPopup.isOpen() && body.dataset.popupGrid === code) {
+        clickPopup.setHTML(gridHTML({ ...(state.gridIndex.get(code)?.p || {}), ...(details.get(code)?.props || {}) }, true));
+      }
+    }
+    if (role !== 'grid_leader') {
+      body.dataset.added = `${code}:${p.id}:${role}`;
+      return;
+    }
     body.dataset.appointed = `${code}:${p.id}`;
     // Hover popups merge these details over the grid's own (stale) properties.
     details.set(code, { at: Date.now(), props: { vacant: false, leader: { id: p.id, name: p.name, phone: p.phone }, fallback: null } });
@@ -755,6 +775,11 @@ appointForm.addEventListener('submit', async (e) => {
   } finally {
     submit.disabled = false;
   }
+});
+
+document.getElementById('map').addEventListener('click', (e) => {
+  const b = e.target.closest('.click-pop button.add-member');
+  if (b) showAppoint(b.dataset.code, b.dataset.vacant ? 'grid_leader' : 'grid_staff');
 });
 
 // ---- relieving a grid leader ------------------------------------------------------

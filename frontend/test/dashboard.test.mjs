@@ -276,6 +276,44 @@ test("a clicked grid's popup lists its team — deputies, staff, officers and vo
   noStrayRequests();
 });
 
+test("the command center adds a volunteer from a grid's popup: the team lists them, the store has the post", { timeout: 120e3 }, async (t) => {
+  if (skip) return t.skip('no chromium');
+  const { page } = dash;
+  const g = grids.features.find((f) => f.properties.leader && !f.properties.vacant && f.properties.code !== grids.features[0].properties.code).properties;
+  await page.evaluate(() => { for (const k of ['teamGrid', 'added', 'appointError']) delete document.body.dataset[k]; });
+  await page.fill('#search-input', g.code);
+  await page.click('#search button');
+  await page.waitForFunction((c) => document.body.dataset.teamGrid === c, g.code, { timeout: 30e3 });
+  await page.click(`.click-pop .grid-pop[data-code="${g.code}"] button.add-member`);
+  await page.waitForSelector('#appoint-form:not([hidden])');
+  assert.equal(await page.inputValue('#appoint-role'), 'grid_staff', 'a staffed grid defaults to grid staff');
+  // A bad phone is refused by the server and shown; nothing is written.
+  const before = (await api(`/api/v1/people?area=${g.code}`)).people.length;
+  await page.fill('#appoint-name', '测试志愿者');
+  await page.fill('#appoint-phone', 'call me');
+  await page.selectOption('#appoint-role', 'volunteer');
+  await page.click('#appoint-form button[type=submit]');
+  await page.waitForFunction(() => document.body.dataset.appointError === '400');
+  assert.match(await page.textContent('#appoint-form .appoint-error'), /phone/);
+  const logged = dash.errors.findIndex((e) => /status of 400/.test(e));
+  assert.ok(logged >= 0, 'the 400 was logged');
+  dash.errors.splice(logged, 1); // that one was asked for
+  assert.equal((await api(`/api/v1/people?area=${g.code}`)).people.length, before, 'the refused request wrote nobody');
+  await page.fill('#appoint-phone', '13900000003');
+  await page.click('#appoint-form button[type=submit]');
+  await page.waitForFunction((c) => (document.body.dataset.added || '').startsWith(`${c}:`), g.code, { timeout: 30e3 });
+  const [, id, role] = (await page.evaluate(() => document.body.dataset.added)).split(':');
+  assert.equal(role, 'volunteer');
+  const p = await api(`/api/v1/people/${id}`);
+  assert.deepEqual(p.assignments, [{ role: 'volunteer', area_code: g.code }]);
+  assert.equal(p.phone, '13900000003');
+  const li = await page.textContent(`.click-pop .grid-pop[data-code="${g.code}"] .team li[data-id="${id}"]`);
+  assert.ok(li.includes('测试志愿者') && li.includes('13900000003') && /志愿者|volunteer/.test(li), `the team lists the new volunteer: "${li}"`);
+  assert.equal(await page.isHidden('#appoint-form'), true, 'the form closes');
+  t.diagnostic(`${g.code}: ${li}`);
+  noStrayRequests();
+});
+
 test('the grids without a leader are listed with who acts for them, and open on the map', { timeout: 120e3 }, async (t) => {
   if (skip) return t.skip('no chromium');
   const { page } = dash;
