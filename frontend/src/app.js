@@ -375,7 +375,8 @@ function teamHTML(tm, leaderId) {
       const ranks = (p.assignments || []).filter((a) => a.area_code === tm.code).map((a) => TEAM_ROLES.indexOf(a.role)).filter((r) => r >= 0);
       return { p, rank: ranks.length ? Math.min(...ranks) : TEAM_ROLES.length };
     }).sort((a, b) => a.rank - b.rank || a.p.id - b.p.id);
-    const li = rows.slice(0, TEAM_SHOWN).map(({ p, rank }) => `<li data-id="${esc(p.id)}"><span class="role">${esc(t(TEAM_ROLES[rank] || 'otherRole'))}</span> ${esc(p.name)}${p.phone ? ` <a href="tel:${esc(p.phone)}">${esc(p.phone)}</a>` : ''}</li>`);
+    const li = rows.slice(0, TEAM_SHOWN).map(({ p, rank }) => `<li data-id="${esc(p.id)}"><span class="role">${esc(t(TEAM_ROLES[rank] || 'otherRole'))}</span> ${esc(p.name)}${p.phone ? ` <a href="tel:${esc(p.phone)}">${esc(p.phone)}</a>` : ''}`
+      + ` <button type="button" class="drop-member" data-id="${esc(p.id)}" data-code="${esc(tm.code)}" data-name="${esc(p.name)}" title="${esc(t('dropMember'))}">×</button></li>`);
     if (rows.length > TEAM_SHOWN) li.push(`<li class="more">${t('teamMore').replace('{n}', rows.length - TEAM_SHOWN)}</li>`);
     cell = li.length ? `<ul>${li.join('')}</ul>` : t('teamNone');
   }
@@ -780,6 +781,30 @@ appointForm.addEventListener('submit', async (e) => {
 document.getElementById('map').addEventListener('click', (e) => {
   const b = e.target.closest('.click-pop button.add-member');
   if (b) showAppoint(b.dataset.code, b.dataset.vacant ? 'grid_leader' : 'grid_staff');
+});
+
+// From the team list: a member leaves the grid — the person's posts without
+// those on this grid (PUT /api/v1/people/{id}/assignments; the leader is
+// relieved with the leader row's button instead).
+document.getElementById('map').addEventListener('click', async (e) => {
+  const b = e.target.closest('.click-pop button.drop-member');
+  if (!b) return;
+  const { id, code, name } = b.dataset;
+  if (!window.confirm(`${t('dropMember')}: ${name} (${code})?`)) return;
+  b.disabled = true;
+  try {
+    const p = await get(`/api/v1/people/${encodeURIComponent(id)}`);
+    const rest = (p.assignments || []).filter((a) => a.area_code !== code || a.role === 'grid_leader');
+    await send('PUT', `/api/v1/people/${encodeURIComponent(id)}/assignments`, { assignments: rest });
+    await loadTeam(code).catch((err) => { console.warn('grid team', err); teams.set(code, { code, failed: true }); });
+    if (clickPopup.isOpen() && body.dataset.popupGrid === code) {
+      clickPopup.setHTML(gridHTML({ ...(state.gridIndex.get(code)?.p || {}), ...(details.get(code)?.props || {}) }, true));
+    }
+    body.dataset.dropped = `${code}:${id}`;
+  } catch (err) {
+    b.disabled = false;
+    showError(err);
+  }
 });
 
 // ---- relieving a grid leader ------------------------------------------------------

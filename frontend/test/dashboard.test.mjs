@@ -276,7 +276,7 @@ test("a clicked grid's popup lists its team — deputies, staff, officers and vo
   noStrayRequests();
 });
 
-test("the command center adds a volunteer from a grid's popup: the team lists them, the store has the post", { timeout: 120e3 }, async (t) => {
+test("the command center adds a volunteer from a grid's popup — the team lists them, the store has the post — and removes them again", { timeout: 120e3 }, async (t) => {
   if (skip) return t.skip('no chromium');
   const { page } = dash;
   const g = grids.features.find((f) => f.properties.leader && !f.properties.vacant && f.properties.code !== grids.features[0].properties.code).properties;
@@ -311,6 +311,12 @@ test("the command center adds a volunteer from a grid's popup: the team lists th
   assert.ok(li.includes('测试志愿者') && li.includes('13900000003') && /志愿者|volunteer/.test(li), `the team lists the new volunteer: "${li}"`);
   assert.equal(await page.isHidden('#appoint-form'), true, 'the form closes');
   t.diagnostic(`${g.code}: ${li}`);
+  // … and leaves the grid again from the team list: the post is gone.
+  page.once('dialog', (d) => { assert.match(d.message(), /测试志愿者/); d.accept(); });
+  await page.click(`.click-pop .team li[data-id="${id}"] button.drop-member`);
+  await page.waitForFunction((v) => document.body.dataset.dropped === v, `${g.code}:${id}`, { timeout: 30e3 });
+  assert.equal(await page.$(`.click-pop .team li[data-id="${id}"]`), null, 'the team no longer lists them');
+  assert.deepEqual((await api(`/api/v1/people/${id}`)).assignments, [], 'their post on the grid is gone');
   noStrayRequests();
 });
 
