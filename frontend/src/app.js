@@ -383,12 +383,35 @@ function teamHTML(tm, leaderId) {
   return `<tr class="team"><th>${t('team')}</th><td>${cell}</td></tr>`;
 }
 
-/** teams: each clicked grid's people (GET /api/v1/people?area=), by code. */
+/**
+ * teams: each clicked grid's people (GET /api/v1/people?area=), by code;
+ * loadTeam reads them, or marks the grid failed (the token's scope).
+ */
 const teams = new Map();
 async function loadTeam(code) {
-  const r = await get('/api/v1/people', { area: code });
+  let tm;
+  try {
+    tm = { code, people: (await get('/api/v1/people', { area: code }))?.people || [] };
+  } catch (e) {
+    console.warn('grid team', e);
+    tm = { code, failed: true };
+  }
   if (teams.size > 200) teams.clear();
-  teams.set(code, { code, people: r?.people || [] });
+  teams.set(code, tm);
+}
+
+/** refreshTeam reads a grid's team again and redraws its popup if it is open (props: its details). */
+async function refreshTeam(code, props) {
+  await loadTeam(code);
+  if (clickPopup.isOpen() && body.dataset.popupGrid === code) {
+    clickPopup.setHTML(gridHTML({ ...(state.gridIndex.get(code)?.p || {}), ...(props ?? details.get(code)?.props ?? {}) }, true));
+  }
+}
+
+/** keepPosts puts back the posts of person id that keep accepts (PUT /api/v1/people/{id}/assignments). */
+async function keepPosts(id, keep) {
+  const p = await get(`/api/v1/people/${encodeURIComponent(id)}`);
+  await send('PUT', `/api/v1/people/${encodeURIComponent(id)}/assignments`, { assignments: (p.assignments || []).filter(keep) });
 }
 
 const hoverPopup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: 'hover-pop', maxWidth: '320px', offset: 12 });
@@ -435,10 +458,7 @@ async function showGrid(p, lngLat) {
   };
   await Promise.all([
     gridDetails(p.code, 0).then((f) => { fresh = f; redraw(); }, (e) => console.warn('grid details', e)),
-    config.token && loadTeam(p.code).catch((e) => {
-      console.warn('grid team', e); // a token whose scope does not hold the grid: no team row
-      teams.set(p.code, { code: p.code, failed: true });
-    }).then(() => {
+    config.token && loadTeam(p.code).then(() => {
       redraw();
       if (body.dataset.popupGrid === p.code) body.dataset.teamGrid = p.code;
     }),
@@ -751,12 +771,7 @@ appointForm.addEventListener('submit', async (e) => {
     const p = await send('POST', '/api/v1/people', { name, phone, assignments: [{ role, area_code: code }] });
     appointForm.hidden = true;
     appointForm.reset();
-    if (clickPopup.isOpen() && body.dataset.popupGrid === code) {
-      await loadTeam(code).catch((err2) => { console.warn('grid team', err2); teams.set(code, { code, failed: true }); });
-      if (clickPopup.isOpen() && body.dataset.popupGrid === code) {
-        clickPopup.setHTML(gridHTML({ ...(state.gridIndex.get(code)?.p || {}), ...(details.get(code)?.props || {}) }, true));
-      }
-    }
+    if (clickPopup.isOpen() && body.dataset.popupGrid === code) await refreshTeam(code);
     if (role !== 'grid_leader') {
       body.dataset.added = `${code}:${p.id}:${role}`;
       return;
@@ -793,13 +808,8 @@ document.getElementById('map').addEventListener('click', async (e) => {
   if (!window.confirm(`${t('dropMember')}: ${name} (${code})?`)) return;
   b.disabled = true;
   try {
-    const p = await get(`/api/v1/people/${encodeURIComponent(id)}`);
-    const rest = (p.assignments || []).filter((a) => a.area_code !== code || a.role === 'grid_leader');
-    await send('PUT', `/api/v1/people/${encodeURIComponent(id)}/assignments`, { assignments: rest });
-    await loadTeam(code).catch((err) => { console.warn('grid team', err); teams.set(code, { code, failed: true }); });
-    if (clickPopup.isOpen() && body.dataset.popupGrid === code) {
-      clickPopup.setHTML(gridHTML({ ...(state.gridIndex.get(code)?.p || {}), ...(details.get(code)?.props || {}) }, true));
-    }
+    await keepPosts(id, (a) => a.area_code !== code || a.role === 'grid_leader');
+    await refreshTeam(code);
     body.dataset.dropped = `${code}:${id}`;
   } catch (err) {
     b.disabled = false;
@@ -819,9 +829,7 @@ document.getElementById('map').addEventListener('click', async (e) => {
   if (!window.confirm(`${t('relieveConfirm')}: ${name} (${code})?`)) return;
   b.disabled = true;
   try {
-    const p = await get(`/api/v1/people/${encodeURIComponent(id)}`);
-    const rest = (p.assignments || []).filter((a) => !(a.role === 'grid_leader' && a.area_code === code));
-    await send('PUT', `/api/v1/people/${encodeURIComponent(id)}/assignments`, { assignments: rest });
+    await keepPosts(id, (a) => !(a.role === 'grid_leader' && a.area_code === code));
     body.dataset.relieved = `${code}:${id}`;
     let fresh = null;
     for (let i = 0; i < 20; i++) {
@@ -829,10 +837,7 @@ document.getElementById('map').addEventListener('click', async (e) => {
       if (fresh?.vacant) break;
       await new Promise((r) => { setTimeout(r, 250); });
     }
-    await loadTeam(code).catch((e) => { console.warn('grid team', e); teams.set(code, { code, failed: true }); });
-    if (clickPopup.isOpen() && body.dataset.popupGrid === code) {
-      clickPopup.setHTML(gridHTML({ ...(state.gridIndex.get(code)?.p || {}), ...fresh }, true));
-    }
+    await refreshTeam(code, fresh);
     state.summary = await fetchSummary();
     renderVacant();
   } catch (err) {

@@ -50,6 +50,18 @@ after(async () => {
   await srv?.stop();
 });
 
+// submitRefused submits the appointment form, whose phone the server must
+// refuse: its 400 is shown under the form, and the browser's log of the
+// refused request (asked for) is taken off the page's errors.
+async function submitRefused(page) {
+  await page.click('#appoint-form button[type=submit]');
+  await page.waitForFunction(() => document.body.dataset.appointError === '400');
+  assert.match(await page.textContent('#appoint-form .appoint-error'), /phone/);
+  const logged = dash.errors.findIndex((e) => /status of 400/.test(e));
+  assert.ok(logged >= 0, 'the 400 was logged');
+  dash.errors.splice(logged, 1);
+}
+
 function noStrayRequests() {
   assert.deepEqual(dash.blocked, [], 'the page tried to reach hosts other than the wangge server');
   const errs = dash.errors.filter((e) => !/Failed to load resource.*(404|401)/.test(e));
@@ -292,12 +304,7 @@ test("the command center adds a volunteer from a grid's popup — the team lists
   await page.fill('#appoint-name', '测试志愿者');
   await page.fill('#appoint-phone', 'call me');
   await page.selectOption('#appoint-role', 'volunteer');
-  await page.click('#appoint-form button[type=submit]');
-  await page.waitForFunction(() => document.body.dataset.appointError === '400');
-  assert.match(await page.textContent('#appoint-form .appoint-error'), /phone/);
-  const logged = dash.errors.findIndex((e) => /status of 400/.test(e));
-  assert.ok(logged >= 0, 'the 400 was logged');
-  dash.errors.splice(logged, 1); // that one was asked for
+  await submitRefused(page);
   assert.equal((await api(`/api/v1/people?area=${g.code}`)).people.length, before, 'the refused request wrote nobody');
   await page.fill('#appoint-phone', '13900000003');
   await page.click('#appoint-form button[type=submit]');
@@ -357,13 +364,7 @@ test('the command center appoints a leader to a vacant grid from the list', { ti
   // A bad phone: the server's 400 is shown, and nothing is written.
   await page.fill('#appoint-name', '测试网格长');
   await page.fill('#appoint-phone', 'call me');
-  await page.click('#appoint-form button[type=submit]');
-  await page.waitForFunction(() => document.body.dataset.appointError === '400');
-  assert.match(await page.textContent('#appoint-form .appoint-error'), /phone/);
-  // The browser logs the refused request; that one was asked for.
-  const logged = dash.errors.findIndex((e) => /status of 400/.test(e));
-  assert.ok(logged >= 0, 'the 400 was logged');
-  dash.errors.splice(logged, 1);
+  await submitRefused(page);
   await page.screenshot({ path: join(screenshotDir, 'appoint.png') });
   assert.deepEqual((await api(`/api/v1/people?role=grid_leader&area=${g.code}`)).people, [], 'a refused appointment wrote nothing');
   await page.fill('#appoint-phone', '139 0000 0001');
