@@ -52,8 +52,10 @@ after(async () => {
 
 // submitRefused submits the appointment form, whose phone the server must
 // refuse: its 400 is shown under the form, and the browser's log of the
-// refused request (asked for) is taken off the page's errors.
+// refused request (asked for) is taken off the page's errors. The flag of
+// an earlier refusal is cleared first, so the wait is for this one.
 async function submitRefused(page) {
+  await page.evaluate(() => { delete document.body.dataset.appointError; });
   await page.click('#appoint-form button[type=submit]');
   await page.waitForFunction(() => document.body.dataset.appointError === '400');
   assert.match(await page.textContent('#appoint-form .appoint-error'), /phone/);
@@ -292,7 +294,7 @@ test("the command center adds a volunteer from a grid's popup — the team lists
   if (skip) return t.skip('no chromium');
   const { page } = dash;
   const g = grids.features.find((f) => f.properties.leader && !f.properties.vacant && f.properties.code !== grids.features[0].properties.code).properties;
-  await page.evaluate(() => { for (const k of ['teamGrid', 'added', 'appointError']) delete document.body.dataset[k]; });
+  await page.evaluate(() => { for (const k of ['teamGrid', 'added']) delete document.body.dataset[k]; });
   await page.fill('#search-input', g.code);
   await page.click('#search button');
   await page.waitForFunction((c) => document.body.dataset.teamGrid === c, g.code, { timeout: 30e3 });
